@@ -1,0 +1,61 @@
+"""newsbot's one error tree.  Each error names what it is about (file, url, key) and chains its cause.
+
+    NewsbotError
+    ├── ConfigError      a config file that does not validate (file, line, key)
+    ├── SourceError      a feed, page or file that cannot be read or parsed (source)
+    │   ├── FetchError   HTTP/network failure (url, status)
+    │   └── ParseError   bytes that are not a feed / article we can read
+    ├── StoreError       the database refused or failed
+    └── DeliveryError    Discord refused a post (status, code)
+"""
+
+from __future__ import annotations
+
+
+class NewsbotError(Exception):
+    """Base of every error newsbot raises on purpose."""
+
+
+class ConfigError(NewsbotError):
+    """The admins' config is invalid; ``problems`` lists every finding, each already readable."""
+
+    def __init__(self, message: str, *, file: str | None = None, problems: list[str] | None = None):
+        super().__init__(message)
+        self.file = file
+        self.problems = problems or [message]
+
+
+class SourceError(NewsbotError):
+    """A source (feed URL, feed file, article page or file) could not be used."""
+
+    def __init__(self, source: str, message: str):
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class FetchError(SourceError):
+    """The source could not be fetched: network error, timeout, HTTP error, too large."""
+
+    def __init__(self, source: str, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(source, message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(SourceError):
+    """The bytes were fetched but are not a feed or article newsbot can read."""
+
+
+class StoreError(NewsbotError):
+    """The database failed; the driver's error is chained as ``__cause__``."""
+
+
+class DeliveryError(NewsbotError):
+    """Discord refused a post."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retryable = retryable
