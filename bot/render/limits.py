@@ -1,0 +1,138 @@
+"""Discord's payload limits, named once, and the check that every rendered payload meets them.
+
+Discord answers 400 to a message that breaks any of these, and it counts characters as Unicode
+code points, which is what ``len()`` counts (discord/discord-api-docs#1315).  Every layout in
+render fits its output within them by construction; ``check_payload`` is the last guard that tests
+and the delivery loop run on the result, so a bug shows up as one readable error listing every
+broken limit instead of as Discord's 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.errors import NewsbotError
+from bot.render.payloads import Embed, MessagePayload
+
+CONTENT_LIMIT = 2000
+EMBEDS_PER_MESSAGE = 10
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_PER_EMBED = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_NAME_LIMIT = 256
+#: Sum of title, description, field names and values, footer text and author name over ALL the
+#: embeds of one message (not per embed).
+MESSAGE_EMBED_CHARS = 6000
+#: Discord's limit for a thread (channel) name.
+THREAD_NAME_LIMIT = 100
+#: Longest URL newsbot puts in an embed or a message; longer ones are dropped, not cut.
+URL_LIMIT = 2048
+
+_URL_SCHEMES = ("http://", "https://")
+
+
+class PayloadTooLarge(NewsbotError, AssertionError):
+    """A payload breaks Discord's limits; ``problems`` names every violation, one per item.
+
+    An ``AssertionError`` because it means render has a bug, never that the input was bad.
+    """
+
+    def __init__(self, problems: list[str]):
+        super().__init__("payload breaks Discord's limits: " + "; ".join(problems))
+        self.problems = problems
+
+
+def embed_size(embed: Mapping[str, Any]) -> int:
+    """The characters that count towards ``MESSAGE_EMBED_CHARS`` (like discord.py's ``len(embed)``)."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    for field in embed.get("fields", ()):
+        total += len(field.get("name", "")) + len(field.get("value", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += len(embed.get("author", {}).get("name", ""))
+    return total
+
+
+def message_embed_size(payload: Mapping[str, Any]) -> int:
+    """``embed_size`` summed over every embed of a message: what Discord holds to 6000."""
+    return sum(embed_size(embed) for embed in payload.get("embeds", ()))
+
+
+def _too_long(where: str, text: str, limit: int, problems: list[str]) -> None:
+    if len(text) > limit:
+        problems.append(f"{where} has {len(text)} characters (limit {limit})")
+
+
+def _blank(where: str, text: str, problems: list[str]) -> None:
+    if not text.strip():
+        problems.append(f"{where} is empty (Discord rejects blank values)")
+
+
+def _url(where: str, url: object, problems: list[str]) -> None:
+    if not isinstance(url, str) or not url.lower().startswith(_URL_SCHEMES):
+        problems.append(f"{where} is not an http(s) URL: {url!r}")
+    elif len(url) > URL_LIMIT:
+        problems.append(f"{where} has {len(url)} characters (limit {URL_LIMIT})")
+
+
+def _embed_problems(where: str, embed: Embed, problems: list[str]) -> None:
+    _too_long(f"{where}.title", embed.get("title", ""), TITLE_LIMIT, problems)
+    _too_long(f"{where}.description", embed.get("description", ""), DESCRIPTION_LIMIT, problems)
+    if "footer" in embed:
+        _too_long(f"{where}.footer.text", embed["footer"]["text"], FOOTER_LIMIT, problems)
+        _blank(f"{where}.footer.text", embed["footer"]["text"], problems)
+    if "author" in embed:
+        _too_long(f"{where}.author.name", embed["author"]["name"], AUTHOR_NAME_LIMIT, problems)
+        _blank(f"{where}.author.name", embed["author"]["name"], problems)
+    fields = embed.get("fields", [])
+    if len(fields) > FIELDS_PER_EMBED:
+        problems.append(f"{where} has {len(fields)} fields (limit {FIELDS_PER_EMBED})")
+    for i, field in enumerate(fields):
+        _too_long(f"{where}.fields[{i}].name", field["name"], FIELD_NAME_LIMIT, problems)
+        _too_long(f"{where}.fields[{i}].value", field["value"], FIELD_VALUE_LIMIT, problems)
+        _blank(f"{where}.fields[{i}].name", field["name"], problems)
+        _blank(f"{where}.fields[{i}].value", field["value"], problems)
+    if "url" in embed:
+        _url(f"{where}.url", embed["url"], problems)
+    for media in ("image", "thumbnail"):
+        if media in embed:
+            _url(f"{where}.{media}.url", embed[media]["url"], problems)
+    if "color" in embed and not 0 <= embed["color"] <= 0xFFFFFF:
+        problems.append(f"{where}.color {embed['color']!r} is not a 24-bit RGB value")
+    if embed_size(embed) == 0 and not any(k in embed for k in ("image", "thumbnail")):
+        problems.append(f"{where} is empty")
+
+
+def payload_problems(payload: MessagePayload) -> list[str]:
+    """Every way ``payload`` breaks Discord's limits or newsbot's no-ping rule; [] when it is fine."""
+    problems: list[str] = []
+    content = payload.get("content", "")
+    embeds = payload.get("embeds", [])
+    _too_long("content", content, CONTENT_LIMIT, problems)
+    if not content.strip() and not embeds:
+        problems.append("message has neither content nor embeds")
+    if len(embeds) > EMBEDS_PER_MESSAGE:
+        problems.append(f"message has {len(embeds)} embeds (limit {EMBEDS_PER_MESSAGE})")
+    for i, embed in enumerate(embeds):
+        _embed_problems(f"embeds[{i}]", embed, problems)
+    total = message_embed_size(payload)
+    if total > MESSAGE_EMBED_CHARS:
+        problems.append(f"embeds have {total} characters in all (limit {MESSAGE_EMBED_CHARS})")
+    if payload.get("allowed_mentions") != {"parse": []}:
+        problems.append(f"allowed_mentions is {payload.get('allowed_mentions')!r}, not {{'parse': []}}")
+    return problems
+
+
+def check_payload(payload: MessagePayload) -> None:
+    """Raise ``PayloadTooLarge`` listing every violation; the delivery loop's last guard."""
+    problems = payload_problems(payload)
+    if problems:
+        raise PayloadTooLarge(problems)
+
+
+def payload_size_ok(payload: MessagePayload) -> bool:
+    """True when ``check_payload`` would pass."""
+    return not payload_problems(payload)

@@ -1,0 +1,141 @@
+"""Admins' own message templates: ``"{title} — {summary} {url}"`` filled from an article.
+
+Templates use ``str.format`` braces but are never passed to ``str.format``: only the known
+placeholder names are accepted, with no attribute access, index, conversion or format spec, so
+a template cannot reach into Python objects (``{title.__class__}``).  ``validate_template`` runs
+when the config is loaded, so a typo is reported then, not at the first post.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections import Counter
+
+from bot.errors import NewsbotError
+from bot.model import Article
+from bot.render.layouts import render_compact
+from bot.render.limits import CONTENT_LIMIT
+from bot.render.parts import iso_timestamp, plain_title, section_body, section_name, unix_seconds
+from bot.render.payloads import MessagePayload, no_mentions
+from bot.render.text import one_line, safe_text, safe_url, truncate
+
+#: Every placeholder a template may use, with what it becomes (shown to admins in errors and docs).
+PLACEHOLDERS: dict[str, str] = {
+    "title": "the article's title",
+    "url": "the article's link (empty when there is none)",
+    "author": "the byline (empty when unknown)",
+    "published": "publication time, ISO 8601 with offset (empty when unknown)",
+    "published_local": "publication time as Discord <t:…:f> markup, shown in each reader's time zone",
+    "source": "the feed or site name",
+    "summary": "the TL;DR of the whole article",
+    "sections": "each section's name in bold and its summary, one block per section",
+    "section_names": "the section names, comma-separated",
+}
+#: Placeholders whose values may be cut (with "…") when the message would pass 2000, largest
+#: first; a URL or a time is never cut.
+SHRINKABLE = ("sections", "summary", "section_names", "title", "author", "source")
+
+_Piece = tuple[str, str | None]
+
+
+class TemplateError(NewsbotError, ValueError):
+    """A message template that cannot be used; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("invalid message template: " + "; ".join(problems))
+        self.problems = problems
+
+
+def _known() -> str:
+    return ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+
+
+def _parse(template: object) -> tuple[list[_Piece], list[str]]:
+    if not isinstance(template, str):
+        return [], [f"a template must be text, not {type(template).__name__}"]
+    if not template.strip():
+        return [], ["the template is empty"]
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [], [f"{exc} (write {{{{ and }}}} for literal braces)"]
+    pieces: list[_Piece] = []
+    problems: list[str] = []
+    unknown: list[str] = []
+    for literal, name, spec, conversion in parsed:
+        if name is None:
+            pieces.append((literal, None))
+            continue
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if name not in PLACEHOLDERS:
+            close = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
+            unknown.append(shown + (f" (did you mean {{{close[0]}}}?)" if close else ""))
+        elif conversion or spec:
+            problems.append(f"placeholder {shown}: conversions and format specs are not supported, write {{{name}}}")
+        pieces.append((literal, name))
+    if unknown:
+        problems.insert(0, f"unknown placeholder{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; known: {_known()}")
+    fixed = sum(len(literal) for literal, _ in pieces)
+    if fixed > CONTENT_LIMIT:
+        problems.append(f"the template's own text is {fixed} characters; a message holds {CONTENT_LIMIT}")
+    return pieces, problems
+
+
+def validate_template(template: str) -> frozenset[str]:
+    """The placeholders ``template`` uses, or ``TemplateError`` listing everything wrong with it."""
+    pieces, problems = _parse(template)
+    if problems:
+        raise TemplateError(problems)
+    return frozenset(name for _, name in pieces if name)
+
+
+def _values(article: Article) -> dict[str, str]:
+    count = range(len(article.sections))
+    names = [safe_text(section_name(article, i)) for i in count]
+    blocks = [f"**{names[i]}**\n{safe_text(section_body(article.sections[i]))}".rstrip() for i in count]
+    published = article.published
+    return {
+        "title": safe_text(plain_title(article)),
+        "url": safe_url(article.url) or "",
+        "author": safe_text(one_line(article.author or "")),
+        "published": iso_timestamp(published) if published else "",
+        "published_local": f"<t:{unix_seconds(published)}:f>" if published else "",
+        "source": safe_text(one_line(article.source or "")),
+        "summary": safe_text(article.summary.strip()),
+        "sections": "\n\n".join(blocks),
+        "section_names": ", ".join(names),
+    }
+
+
+def _fill(pieces: list[_Piece], values: dict[str, str]) -> str:
+    return "".join(literal + (values[name] if name else "") for literal, name in pieces)
+
+
+def render_template(article: Article, template: str) -> MessagePayload:
+    """The admin's template filled from ``article``, as message content within 2000 characters.
+
+    Article text is escaped and cannot ping; the template's own text is the admin's and is kept
+    as written.  When the result is too long, the longest cuttable values are shortened first
+    (so the URL survives), and the whole is cut with "…" only as a last resort.  A template that
+    fills to nothing falls back to the compact line.
+    """
+    pieces, problems = _parse(template)
+    if problems:
+        raise TemplateError(problems)
+    values = _values(article)
+    uses = Counter(name for _, name in pieces if name)
+    content = _fill(pieces, values)
+    while len(content) > CONTENT_LIMIT:
+        over = len(content) - CONTENT_LIMIT
+        candidates = [(len(values[n]), n) for n in SHRINKABLE if uses[n] and values[n]]
+        if not candidates:
+            break
+        _, name = max(candidates)
+        keep = len(values[name]) - -(-over // uses[name])
+        values[name] = truncate(values[name], keep) if keep >= 1 else ""
+        content = _fill(pieces, values)
+    content = truncate(content, CONTENT_LIMIT)
+    if not content.strip():
+        return render_compact(article)
+    return {"content": content, "allowed_mentions": no_mentions()}
