@@ -1,0 +1,63 @@
+import pytest
+
+from bot.articles.blocks import Block
+from bot.articles.clean import clean_blocks, is_boilerplate, strip_trailer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Read More @ kyivindependent.com",
+        "Share This Article",
+        "Share this story",
+        "Share on Facebook",
+        "Subscribe to our newsletter",
+        "Sign up for our daily briefing and get the news in your inbox.",
+        "Follow us on Twitter",
+        "Advertisement",
+        "Related: Why drones matter",
+        "We use cookies to improve your experience.",
+        "© 2025 Kyiv Independent. All rights reserved.",
+        "Facebook Twitter LinkedIn Email",
+        "Click here to read the full report",
+        "Continue reading",
+    ],
+)
+def test_boilerplate_detected(text: str) -> None:
+    assert is_boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The UK will finance the procurement of Ukrainian-designed drones manufactured in Britain.",
+        "Readers who subscribe to the newsletter of the ministry were told about the deal two days earlier, "
+        "which officials said was an oversight that will be investigated by the parliamentary committee next week.",
+        "Share prices rose 3% after the announcement.",
+    ],
+)
+def test_content_kept(text: str) -> None:
+    assert not is_boilerplate(text)
+
+
+def test_trailer_stripped_from_real_paragraph() -> None:
+    assert strip_trailer("The war goes on. Read more @ example.com") == "The war goes on."
+
+
+def test_clean_blocks_drops_chrome_sections_title_and_byline() -> None:
+    blocks = [
+        Block("heading", "My Story", 1),
+        Block("para", "By Jane Doe"),
+        Block("para", "Real lead paragraph."),
+        Block("heading", "Related stories", 2),
+        Block("para", "Some other story"),
+        Block("para", "Another other story"),
+        Block("heading", "Real section", 2),
+        Block("para", "Real text."),
+        Block("para", "Share This Article"),
+    ]
+    assert clean_blocks(blocks, title="My Story", byline="Jane Doe") == [
+        Block("para", "Real lead paragraph."),
+        Block("heading", "Real section", 2),
+        Block("para", "Real text."),
+    ]

@@ -1,0 +1,56 @@
+from bot.articles.sentences import split_sentences
+from bot.articles.summarize import rank_sentences, summarize_article, summarize_section
+
+SECTION = [
+    "The city council approved a new budget for public transport on Tuesday.",
+    "The budget adds forty new buses and extends night service on six routes.",
+    "Council member Ana Ruiz said the vote was close.",
+    "The new buses will run on electricity and arrive next spring.",
+    "Night service on the six routes starts in March, the transport agency said.",
+]
+
+
+def test_section_summary_is_whole_sentences_of_the_section_in_order() -> None:
+    summary = summarize_section(SECTION, 2)
+    chosen = split_sentences(summary)
+    assert len(chosen) == 2
+    assert all(s in SECTION for s in chosen)
+    assert [SECTION.index(s) for s in chosen] == sorted(SECTION.index(s) for s in chosen)
+
+
+def test_short_section_is_its_own_summary() -> None:
+    assert summarize_section(["Only one sentence here."], 2) == "Only one sentence here."
+    two = ["First sentence of two.", "Second sentence of two."]
+    assert summarize_section(two, 1) == "First sentence of two. Second sentence of two."
+
+
+def test_summary_length_configurable() -> None:
+    for k in (1, 2, 3):
+        assert len(split_sentences(summarize_section(SECTION, k))) == k
+
+
+def test_deterministic() -> None:
+    assert {summarize_section(SECTION, 2) for _ in range(5)} == {summarize_section(SECTION, 2)}
+
+
+def test_rank_prefers_central_early_sentence_over_aside() -> None:
+    chosen = rank_sentences(SECTION, 1)
+    assert chosen == [0] or chosen == [1]
+
+
+def test_tldr_is_not_the_first_section_summary_repeated() -> None:
+    first = SECTION[:3]
+    second = [
+        "Meanwhile, fares will stay the same for the third year in a row.",
+        "The agency said fares will be reviewed again next year once ridership data is in.",
+        "Riders groups welcomed the decision to freeze fares for another year.",
+    ]
+    first_summary = summarize_section(first, 3)
+    tldr = summarize_article([first, second], 3, first_section_summary=first_summary)
+    assert tldr != first_summary
+    assert any(s in second for s in split_sentences(tldr))
+
+
+def test_empty_article() -> None:
+    assert summarize_article([], 3) == ""
+    assert summarize_section([], 2) == ""
