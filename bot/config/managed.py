@@ -1,0 +1,212 @@
+"""The managed file: feeds and subscriptions added from Discord (``/feeds add|remove|pause|resume``).
+
+The admins' hand-written file is never touched by the bot; what admins change from Discord goes to
+this second file (``newsbot.managed.yaml`` beside it), which ``load_config`` merges in.  Each writer
+here builds the new file's text, validates the whole merged config with it, and only then replaces
+the file atomically — a change that would not load is refused with the loader's own messages, and
+nothing on disk changes.
+
+These functions do blocking file I/O; call them from async code through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config.loader import load_sources, managed_path_for
+from bot.config.problems import suggest
+from bot.errors import ConfigError
+
+HEADER = """\
+# Written by newsbot when admins use /feeds in Discord; merged into {main} when it loads.
+# Edit {main} by hand instead: this file is rewritten on every change and its comments are not kept.
+"""
+
+
+def managed_add_feed(
+    config_path: Path,
+    feed: Mapping[str, Any],
+    subscription: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Add a feed (and optionally a subscription to it) to the managed file, if the result validates.
+
+    ``feed`` and ``subscription`` use the config file's keys (``{"name": ..., "url": ...}``,
+    ``{"feeds": ["name"], "channel": 123}``).  ``$`` in their text is written escaped, so text typed
+    in Discord can never pull ``${SECRET}`` values out of the bot's environment.
+    """
+    config_path = Path(config_path)
+    managed_path, data = _current(config_path)
+    data["feeds"].append(_escaped(dict(feed)))
+    if subscription is not None:
+        data["subscriptions"].append(_escaped(dict(subscription)))
+    _commit(config_path, managed_path, data, env)
+
+
+def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] | None = None) -> None:
+    """Remove a feed added from Discord, with its managed subscriptions and pause.
+
+    Feeds written in the admins' file are refused (ConfigError telling to edit that file), as is a
+    feed still used by a subscription there.
+    """
+    config_path = Path(config_path)
+    managed_path, data = _current(config_path)
+    main = _main_data(config_path)
+    main_feeds = [item.get("name") for item in _items(main, "feeds")]
+    if name in main_feeds:
+        raise ConfigError(
+            f"feed {name!r} is written in {config_path} (feeds[{main_feeds.index(name)}]) — only feeds added "
+            f"from Discord can be removed here; edit {config_path} to remove it",
+            file=str(config_path),
+        )
+    managed_feeds = [item.get("name") for item in _items(data, "feeds")]
+    if name not in managed_feeds:
+        raise _unknown_feed(name, main_feeds + managed_feeds, config_path)
+    for index, item in enumerate(_items(main, "subscriptions")):
+        if name in _feed_names(item.get("feeds")):
+            raise ConfigError(
+                f"feed {name!r} is still used by subscriptions[{index}] in {config_path} — remove it there first",
+                file=str(config_path),
+            )
+    data["feeds"] = [item for item in data["feeds"] if not (isinstance(item, dict) and item.get("name") == name)]
+    kept = []
+    for item in data["subscriptions"]:
+        if isinstance(item, dict) and name in _feed_names(item.get("feeds")):
+            rest = [feed for feed in _feed_names(item.get("feeds")) if feed != name]
+            if not rest:
+                continue
+            item = {**item, "feeds": rest}
+        kept.append(item)
+    data["subscriptions"] = kept
+    data["paused"] = [paused for paused in data["paused"] if paused != name]
+    _commit(config_path, managed_path, data, env)
+
+
+def managed_set_paused(config_path: Path, name: str, paused: bool, *, env: Mapping[str, str] | None = None) -> None:
+    """Pause (stop polling) or resume any feed, from either file; doing it twice changes nothing."""
+    config_path = Path(config_path)
+    managed_path, data = _current(config_path)
+    names = [item.get("name") for item in _items(_main_data(config_path), "feeds") + _items(data, "feeds")]
+    if name not in names:
+        raise _unknown_feed(name, names, config_path)
+    if (name in data["paused"]) == paused:
+        return
+    data["paused"] = [*data["paused"], name] if paused else [other for other in data["paused"] if other != name]
+    _commit(config_path, managed_path, data, env)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _main_data(config_path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(config_path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{config_path}: file not found", file=str(config_path)) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"{config_path} cannot be read ({exc}) — run `newsbot check-config` and fix it first",
+            file=str(config_path),
+        ) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _current(config_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The managed file's path and its raw content (``${…}`` not expanded, so it is written back as is)."""
+    managed_path = managed_path_for(config_path, _main_data(config_path))
+    data: Any = None
+    if managed_path.exists():
+        try:
+            data = yaml.safe_load(managed_path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(
+                f"{managed_path} cannot be read ({exc}) — fix it by hand or delete it", file=str(managed_path)
+            ) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{managed_path} is not a mapping — fix it by hand or delete it", file=str(managed_path))
+    for key in ("feeds", "subscriptions", "paused"):
+        value = data.get(key)
+        data[key] = list(value) if isinstance(value, list) else ([] if value is None else value)
+    return managed_path, data
+
+
+def _items(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _feed_names(value: Any) -> list[str]:
+    return (
+        [value]
+        if isinstance(value, str)
+        else [v for v in value if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def _unknown_feed(name: str, known: list[Any], config_path: Path) -> ConfigError:
+    names = [n for n in known if isinstance(n, str)]
+    close = suggest(name, names)
+    hint = f"did you mean {close!r}? " if close else ""
+    listing = f"known feeds: {', '.join(names)}" if names else "no feeds are defined"
+    return ConfigError(f"unknown feed {name!r} — {hint}{listing}", file=str(config_path))
+
+
+def _escaped(value: Any) -> Any:
+    """Plain YAML data with every ``$`` doubled (``$$`` reads back as one ``$``, never as ``${VAR}``)."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, Mapping):
+        return {str(key): _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def _render(config_path: Path, data: dict[str, Any]) -> str:
+    body = {key: value for key, value in data.items() if value not in ([], None)}
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=False) if body else ""
+    return HEADER.format(main=config_path.name) + text
+
+
+def _commit(config_path: Path, managed_path: Path, data: dict[str, Any], env: Mapping[str, str] | None) -> None:
+    text = _render(config_path, data)
+    try:
+        load_sources(config_path, env=env, managed_text=text)
+    except ConfigError as exc:
+        raise ConfigError(
+            "the change was refused, the config would not load:\n" + "\n".join(f"  {p}" for p in exc.problems),
+            file=str(managed_path),
+            problems=exc.problems,
+        ) from exc
+    try:
+        _write_atomically(managed_path, text)
+    except OSError as exc:
+        raise ConfigError(f"{managed_path}: cannot write it: {exc.strerror or exc}", file=str(managed_path)) from exc
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a temp file beside ``path`` and rename it over: readers see the old or the new file, whole."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
