@@ -37,6 +37,9 @@ class FeedEntry:
     content_type: ContentType = "html"
     #: URL of a lead image (enclosure, media:content/thumbnail, JSON ``image``).
     image: str | None = None
+    #: The publication it comes from, when the entry itself says (a local file's front matter);
+    #: otherwise the feed's title is the source.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,7 @@ def build_article(
         url=entry.link,
         author=author,
         published=entry.published or entry.updated or (page.published if page else None),
-        source=source or (page.sitename if page else None),
+        source=entry.source or source or (page.sitename if page else None),
         image=entry.image or (page.image if page else None),
         options=options,
     )

@@ -316,7 +316,7 @@ def _entry(
     entry_id = _meta_text(meta, source, "id", "guid") or url or f"file:{path.name}"
     published = _meta_date(meta, source, "published", "date") or mtime
     updated = _meta_date(meta, source, "updated", "modified")
-    _meta_text(meta, source, "source")  # validated; FeedEntry has no per-entry source (see report)
+    site = _plain_text(_meta_text(meta, source, "source"), MAX_AUTHOR_CHARS) or None
     return FeedEntry(
         id=entry_id,
         title=title,
@@ -328,6 +328,7 @@ def _entry(
         content=content,
         content_type=kind,
         image=_meta_url(meta, source, "image"),
+        source=site,
     )
 
 

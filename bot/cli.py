@@ -1,0 +1,132 @@
+"""The `newsbot` command line: run, preview, check-config, config-schema.
+
+The entry point builds the config, the aiohttp session and the database engine once and passes
+them down; nothing below it reads the environment or global state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot.errors import NewsbotError
+
+DEFAULT_CONFIG = Path("config/newsbot.yaml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description="A Discord bot that posts per-section news summaries.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    preview = sub.add_parser("preview", help="show what the bot would post for a feed, page, file or folder")
+    preview.add_argument("source", help="feed URL, article URL, feed file, article file (.md/.html/.txt) or folder")
+    preview.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    preview.add_argument("--limit", type=int, default=None, metavar="N", help="at most N articles")
+    preview.add_argument(
+        "--fetch-pages", choices=("auto", "yes", "no"), default="auto",
+        help="fetch article pages of teaser entries (auto: only for URL sources)",
+    )
+    preview.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    run = sub.add_parser("run", help="run the bot (posts to the terminal when no Discord token is set)")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+    run.add_argument("--log-level", default=os.environ.get("NEWSBOT_LOG_LEVEL", "INFO"))
+
+    check = sub.add_parser("check-config", help="validate the config (and the managed file) without starting")
+    check.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+
+    schema = sub.add_parser("config-schema", help="print (or write) the JSON Schema of the config file")
+    schema.add_argument("--write", type=Path, default=None, metavar="FILE", help="write it to FILE instead of printing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "preview":
+            return _preview(args)
+        if args.command == "run":
+            return _run(args)
+        if args.command == "check-config":
+            return _check_config(args)
+        if args.command == "config-schema":
+            return _config_schema(args)
+    except NewsbotError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from bot.preview import preview_source
+    from bot.terminal import article_json, format_article
+
+    if args.limit is not None and args.limit < 1:
+        print("newsbot: --limit must be at least 1", file=sys.stderr)
+        return 2
+    fetch = {"auto": None, "yes": True, "no": False}[args.fetch_pages]
+    articles = asyncio.run(preview_source(args.source, limit=args.limit, fetch_pages=fetch))
+    if args.json:
+        json.dump({"articles": [article_json(a) for a in articles]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    if not articles:
+        print("(no articles)")
+    for i, article in enumerate(articles):
+        if i:
+            print("\n" + "─" * 60 + "\n")
+        print(format_article(article, color=color))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.app import run_app
+    from bot.config import load_config
+
+    logging.basicConfig(
+        level=str(args.log_level).upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    load_config(args.config)  # fail fast, with every problem, before anything starts
+    return asyncio.run(run_app(args.config))
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from bot.config import describe_config, load_config
+
+    try:
+        config = load_config(args.config)
+    except NewsbotError as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        print(f"{args.config}: {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(describe_config(config))
+    print("config OK")
+    return 0
+
+
+def _config_schema(args: argparse.Namespace) -> int:
+    from bot.config import write_json_schema
+    from bot.config.schema_file import render_json_schema
+
+    if args.write:
+        write_json_schema(args.write)
+        print(f"wrote {args.write}")
+    else:
+        sys.stdout.write(render_json_schema())
+    return 0

@@ -1,0 +1,99 @@
+"""`newsbot preview SOURCE`: read any source the way the bot would and return the articles.
+
+SOURCE may be a feed URL, an article page URL, a local feed file, an article file (Markdown,
+HTML, plain text) or a folder of them.  The article stages are exactly the bot's own
+(`bot.articles.build.build_article`), so a preview is a faithful picture of what would be posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+
+from bot.articles.build import DEFAULT_OPTIONS, SummaryOptions, build_article, is_teaser
+from bot.errors import FetchError, ParseError, SourceError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.local import read_article_file, read_article_folder
+from bot.feeds.parse import parse_feed
+from bot.model import Article, FeedEntry, ParsedFeed
+
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json", ".feed"})
+ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm", ".txt"})
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+async def preview_source(
+    source: str, *, limit: int | None = None, fetch_pages: bool | None = None, options: SummaryOptions = DEFAULT_OPTIONS
+) -> list[Article]:
+    """Articles from one source, newest entries as the feed orders them, at most ``limit``.
+
+    ``fetch_pages``: fetch the article page of teaser entries (default: only for URL sources,
+    since a local feed's links usually point at the internet).
+    """
+    if is_url(source):
+        async with aiohttp.ClientSession() as session:
+            fetcher = Fetcher(session)
+            return await _from_url(fetcher, source, limit, True if fetch_pages is None else fetch_pages, options)
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(source, "no such file or folder")
+    if path.is_dir():
+        feed = read_article_folder(path)
+        return [build_article(e, source=None, options=options) for e in _limit(feed.entries, limit)]
+    return _from_file(path, limit, options)
+
+
+def _limit(entries: tuple[FeedEntry, ...] | list[FeedEntry], limit: int | None) -> list[FeedEntry]:
+    return list(entries if limit is None else entries[:limit])
+
+
+def _from_file(path: Path, limit: int | None, options: SummaryOptions) -> list[Article]:
+    suffix = path.suffix.lower()
+    if suffix in ARTICLE_SUFFIXES:
+        return [build_article(read_article_file(path), options=options)]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read the file ({exc.strerror or exc})") from exc
+    feed = parse_feed(data, source=str(path))
+    return [build_article(e, source=feed.title or None, options=options) for e in _limit(feed.entries, limit)]
+
+
+async def _from_url(
+    fetcher: Fetcher, url: str, limit: int | None, fetch_pages: bool, options: SummaryOptions
+) -> list[Article]:
+    result = await fetcher.fetch(url)
+    body = result.body or b""
+    try:
+        feed = parse_feed(body, source=url, base_url=result.url, content_type=result.content_type)
+    except ParseError as exc:
+        if "html" not in (result.content_type or "").lower():
+            raise
+        page = body.decode("utf-8", errors="replace")
+        entry = FeedEntry(id=result.url, title="", link=result.url, content=page, content_type="html")
+        del exc
+        return [build_article(entry, options=options)]
+    return await _articles_from_feed(fetcher, feed, limit, fetch_pages, options)
+
+
+async def _articles_from_feed(
+    fetcher: Fetcher, feed: ParsedFeed, limit: int | None, fetch_pages: bool, options: SummaryOptions
+) -> list[Article]:
+    entries = _limit(feed.entries, limit)
+
+    async def one(entry: FeedEntry) -> Article:
+        page_html = None
+        if fetch_pages and entry.link and is_teaser(entry):
+            try:
+                page = await fetcher.fetch(entry.link, accept="text/html,application/xhtml+xml")
+                page_html = (page.body or b"").decode("utf-8", errors="replace")
+            except FetchError:
+                page_html = None  # the feed's own text is used, as the bot does
+        return build_article(entry, source=feed.title or None, page_html=page_html, options=options)
+
+    return list(await asyncio.gather(*(one(e) for e in entries)))

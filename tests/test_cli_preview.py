@@ -1,0 +1,72 @@
+"""`newsbot preview`: one JSON document on stdout with --json; one clear line on stderr for a bad source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_preview_json_is_exactly_one_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(ROOT / "articles"), "--json"]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert set(doc) == {"articles"}
+    article = doc["articles"][0]
+    assert set(article) == {"title", "url", "author", "published", "summary", "sections"}
+    assert article["author"] == "AI"
+    assert len(article["sections"]) == 8
+    assert set(article["sections"][0]) == {"title", "summary", "text"}
+
+
+def test_preview_text_shows_title_tldr_and_sections(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(ROOT / "articles"), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "UK funds joint drone production with Ukraine" in out and "TL;DR" in out
+    assert "8. Ukraine’s Resolve" in out and "\033[" not in out
+
+
+def test_preview_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(3):
+        (tmp_path / f"a{i}.md").write_text(f"---\ntitle: Story {i}\n---\n\nSome text number {i}. More text here.\n")
+    assert main(["preview", str(tmp_path), "--json", "--limit", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["articles"]) == 2
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: p / "missing.xml", "no such file"),
+        (lambda p: _write(p / "junk.xml", b"\x00\x01 not a feed"), "not a feed"),
+        (lambda p: _write(p / "empty.rss", b""), "empty"),
+        (lambda p: _write(p / "bad.md", b"---\ntitle: [unclosed\n---\nbody"), "front matter"),
+    ],
+)
+def test_unreadable_source_is_one_line_on_stderr_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make, expected: str
+) -> None:
+    path = make(tmp_path)
+    assert main(["preview", str(path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and expected in lines[0].lower()
+
+
+def test_unreachable_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.feedserver import closed_port_url
+
+    url = closed_port_url("/feed.xml")
+    assert main(["preview", url]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and url in err[0]
