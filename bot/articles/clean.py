@@ -31,13 +31,31 @@ _BOILERPLATE = re.compile(
       | (?:related|related\ (?:stories|articles|posts|coverage|content|reading|news)|more\ (?:from|on|in|stories|news)\b.*
          |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ for\ you)?|also\ read|see\ also|trending(?:\ now)?
          |most\ (?:read|popular|viewed)|popular\ (?:now|stories)|don'?t\ miss|editor'?s\ picks?|top\ stories|latest\ (?:news|stories))[\s:]*
-      | (?:also\ read|see\ also|related|read\ also)\s*:.*
+      | (?:also|also\ read|see\ also|see\ more|related|read\ also|read\ more|more|read\ next|up\ next|watch|listen
+         |don'?t\ miss|must\ read|recommended|trending|further\ reading|more\ coverage
+         |leggi\ anche|lee\ tambi[ée]n|lesen\ sie\ auch|voir\ aussi|lire\ aussi|leia\ tamb[ée]m)\s*:.*
+      | \(?(?:leggi\ anche|lee\ tambi[ée]n|lesen\ sie\ auch|voir\ aussi|lire\ aussi|leia\ tamb[ée]m)\b.*
+      | .{1,160}\[(?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\]
+      | \[(?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\]?
+      | \[\w+\b[^\]]*\].*\[/\w+\]
+      | (?:https?://|www\.)\S+
+      | (?:text\ size|font\ size|by|print|skip\ to\ (?:main\ )?content|back\ to\ top|toggle\ navigation|loading(?:\.\.\.|…)?
+         |an\ error\ (?:has\ )?occurred.*|please\ try\ again(?:\ later)?)[\s.!]*
+      | (?:write\ to|e-?mail|contact)\ .{1,100}\ at\ \S+@\S+.*
+      | .*\bclick(?:ing)?\ here\b.*
+      | .*\bfor\ your\ personal,?\ non-?commercial\ use\b.*
+      | (?:see\ it|buy\ it|shop|buy|view|get\ it|check\ it\ out|see\ (?:the\ )?deal|view\ deal|check\ price|see\ price)
+         (?:\ now)?(?:\ (?:at|on|from)\ .{1,40}|\s*:\s*.{1,40})?[\s!.]*
+      | (?:additional\ )?(?:reporting|writing|editing|research|compiled|graphics?|production|fact-checking)
+         \ (?:by|from)\ [^.!?]{1,200}
+      | [a-z0-9]+(?:[-_][a-z0-9]+){2,}
       | (?:click|tap)\ here\b.*
       | (?:we|this\ (?:site|website))\ uses?\ cookies\b.*
       | .*\b(?:accept|manage)\ (?:all\ )?cookies\b.*
       | (?:all\ rights\ reserved|©|\(c\)\ ?\d{4}|copyright\ ©?\s*\d{4}).*
       | .*\ball\ rights\ reserved\.?
-      | (?:leave\ a\ (?:comment|reply)|\d+\ comments?|comments?|show\ comments|view\ comments)[\s:.]*
+      | (?:leave\ a\ (?:comment|reply)|\d+\ comments?|comments?|(?:show|view|post|add|write)\ (?:a\ )?comments?)
+         [\s:.()+]*
       | (?:tags?|filed\ under|categories|topics)\s*:.*
       | listen\ to\ (?:this|the)\ (?:article|story)\b.*
       | (?:image|photo|picture|video)\ (?:credit|source)\s*:.*
@@ -45,7 +63,12 @@ _BOILERPLATE = re.compile(
       | (?:support|become\ a\ member\ of)\ (?:our|independent)\ journalism\b.*
       | (?:log\ ?in|sign\ in)\ to\ (?:comment|continue|read)\b.*
       | this\ (?:article|story)\ (?:was|has\ been)\ (?:updated|corrected)\ .*\.?
-      | (?:updated|published|posted)\s*:?\s*(?:on\ )?\w{3,9}\.?\ \d{1,2},?\ \d{4}.*
+      | (?:updated|published|posted)\ (?:at\ )?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?.{0,20}
+      | (?:(?:first|last)\ )?(?:updated|published|posted|modified)\s*:?\s*(?:on\ )?
+        (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?\w{3,9}\.?\ \d{1,2},?\ \d{4}.*
+      | (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?
+        (?:\w{3,9}\.?\ \d{1,2},?\ \d{4}|\d{1,2}\ \w{3,9}\.?,?\ \d{4}|\d{4}-\d{2}-\d{2})
+        (?>[\s/|·•,-]+(?:\d{1,2}[:.]\d{2}(?:\ ?[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?|updated\b.{0,40}|\d+\ min(?:ute)?s?\ read))*+
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -88,11 +111,30 @@ def strip_trailer(text: str) -> str:
     return _TRAILER.sub("", text)
 
 
+#: A paragraph of at least this many words (or characters, for scripts written without spaces)
+#: is article body; what comes before it is the page's header zone, where labels, kickers and
+#: repeats of the title live.
+BODY_WORDS = 12
+BODY_CHARS = 80
+#: A header-zone fragment this short, with no sentence punctuation, is a label ("Categories", "News").
+MAX_LABEL_WORDS = 3
+MAX_LABEL_CHARS = 30
+#: Folding a text-less heading into the next one stops at this title length.
+MAX_FOLDED_HEADING_CHARS = 200
+
+
 def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str | None = None) -> list[Block]:
-    """Drop boilerplate blocks, chrome sections, and a leading repeat of the title or byline."""
+    """Drop boilerplate blocks, chrome sections, leading labels, and the header zone's title and byline.
+
+    A boilerplate *heading* ("Advertisement" in bold, a "See it now: Amazon" button) is dropped on
+    its own; a chrome heading ("Related stories") takes its whole section with it.  A heading with
+    no text under it is folded into the next heading ("Girls basketball — Palm Bay d. Rockledge"),
+    so its words are not lost when sections are cut.
+    """
     out: list[Block] = []
     skipping_level: int | None = None
     norm_title = _norm(title) if title else ""
+    in_header = True  # until the first body paragraph
     for block in blocks:
         if block.kind == "heading":
             if skipping_level is not None and block.level <= skipping_level:
@@ -100,9 +142,9 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
             if is_chrome_heading(block.text):
                 skipping_level = block.level
                 continue
-            if skipping_level is not None:
+            if skipping_level is not None or is_boilerplate(block.text):
                 continue
-            if norm_title and not out and _norm(block.text) == norm_title:
+            if in_header and norm_title and _norm(block.text) == norm_title:
                 continue  # the page's own <h1> repeating the title
             out.append(block)
             continue
@@ -111,12 +153,48 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
         text = strip_trailer(block.text)
         if not text or is_boilerplate(text):
             continue
-        if not any(b.kind == "para" for b in out) and _is_byline(text, byline):
-            continue
-        if norm_title and not out and _norm(text) == norm_title:
-            continue
+        if not out and _is_label(text):
+            continue  # a label above everything else: a category, kicker or breadcrumb
+        if in_header:
+            if _is_byline(text, byline) or (norm_title and _norm(text) == norm_title):
+                continue
+            in_header = len(text.split()) < BODY_WORDS and len(text) < BODY_CHARS
         out.append(block if text == block.text else Block(block.kind, text, block.level))
+    return fold_empty_headings(out)
+
+
+def fold_empty_headings(blocks: list[Block]) -> list[Block]:
+    """Join a heading that has no text under it to the heading that follows it ("A — B").
+
+    Only into a heading of the same or a deeper level (a parent or a sibling); otherwise, and at
+    the very end, a text-less heading is dropped, as sectioning would drop it.
+    """
+    out: list[Block] = []
+    pending: Block | None = None  # the last heading, still waiting for text
+    for block in blocks:
+        if block.kind == "heading":
+            if (
+                pending is not None
+                and block.level >= pending.level
+                and len(pending.text) + len(block.text) + 3 <= MAX_FOLDED_HEADING_CHARS
+            ):
+                block = Block("heading", f"{pending.text} — {block.text}", block.level)
+            pending = block
+            continue
+        if pending is not None:
+            out.append(pending)
+            pending = None
+        out.append(block)
     return out
+
+
+def _is_label(text: str) -> bool:
+    """A short fragment with no sentence punctuation: a category label, kicker or breadcrumb."""
+    return (
+        len(text) <= MAX_LABEL_CHARS
+        and len(text.split()) <= MAX_LABEL_WORDS
+        and not re.search(r"[.!?:;,。！？…]$", text)
+    )
 
 
 _BYLINE = re.compile(r"^(?:by|written\ by|words\ by|reporting\ by)\s+[\w .,'’&-]{1,80}$", re.IGNORECASE | re.VERBOSE)

@@ -32,7 +32,6 @@ _CANDIDATE = re.compile(
     """,
     re.VERBOSE,
 )
-_WORD_BEFORE = re.compile(r"(\S+)$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -59,12 +58,12 @@ def split_sentences(text: str) -> list[str]:
 def _is_false_end(text: str, start: int, match: re.Match[str]) -> bool:
     if match.group("end") != ".":
         return False  # ! ? … and runs like "?!" always end (a quote like "Stop!" he said is rare)
-    before = _WORD_BEFORE.search(text, start, match.start("end"))
-    if not before:
+    word = _word_before(text, start, match.start("end"))
+    if not word:
         return True
-    word = before.group(1).lstrip("(\"'“‘[")
+    word = word.lstrip("(\"'“‘[")
     lower = word.lower()
-    following = text[match.end("space") :].split(" ", 1)[0].strip("\"'“‘«([").lower()
+    following = _word_after(text, match.end("space")).strip("\"'“‘«([").lower()
     if len(word) == 1 and word.isalpha() and word.isupper():
         return True  # an initial: "J. K. Rowling"
     if lower in ABBREVIATIONS or (lower.count(".") >= 1 and _is_dotted_abbreviation(lower)):
@@ -75,6 +74,24 @@ def _is_false_end(text: str, start: int, match: re.Match[str]) -> bool:
     if match.group("close") == "" and word[-1:].isdigit() and following[:1].isdigit():
         return True  # "No. 5" style numbering split oddly, or "1. 2." lists
     return False
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of non-space characters ending at ``end`` (not before ``start``).
+
+    Scans back over that word only, so splitting stays linear even in a paragraph of thousands
+    of initials ("A. A. A. …") where every candidate end is vetoed.
+    """
+    i = end
+    while i > start and not text[i - 1].isspace():
+        i -= 1
+    return text[i:end]
+
+
+def _word_after(text: str, start: int) -> str:
+    """Up to the next space (without slicing the rest of the text: linear, as above)."""
+    stop = text.find(" ", start)
+    return text[start : stop if stop >= 0 else len(text)]
 
 
 def _is_dotted_abbreviation(word: str) -> bool:

@@ -2,16 +2,16 @@
 
 The scorer is position-aware centrality after PacSum (Zheng & Lapata, 2019): a sentence is
 central when it is similar to the sentences *after* it (news states its gist first and then
-elaborates), and similarity to earlier sentences counts against it (it is elaboration itself).
-On top of that, a prior for being early (news puts its gist first: the lead is the baseline any
-news summarizer must beat) and a few penalties for sentences that read badly on their own — too
-short, a run-on, a bare quotation, or one that leans on a sentence before it ("He said…",
-"But…").  Sentences are then picked greedily, each new pick discounted by how much it repeats
-one already picked (maximal marginal relevance), so a photo caption restating the lead does not
-take a second slot.  TF-IDF cosine similarity keeps it offline, deterministic and fast — no
-model, no download.  Chosen sentences are always whole and always returned in their original
-order.  The knobs live in ``Weights``; bench/tune_summary.py tunes them on the validation split
-of the CNN/DailyMail set and bench/quality.py reports on its test split.
+elaborates); PacSum also lets similarity to *earlier* sentences count against a sentence, a
+knob that tuned to zero here.  On top of that, a prior for being early (news puts its gist
+first: the lead is the baseline any news summarizer must beat) and penalties for sentences that
+read badly on their own — too short, a run-on (often photo captions glued together), or mostly a
+quotation.  Sentences are then picked greedily, optionally discounted by how much they repeat
+one already picked (maximal marginal relevance).  TF-IDF cosine similarity keeps it offline,
+deterministic and fast — no model, no download.  Chosen sentences are always whole and always
+returned in their original order.  The knobs live in ``Weights``; bench/tune_summary.py tunes
+them on the validation split of the CNN/DailyMail set and bench/quality.py reports on its test
+split.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from bot.articles.sentences import split_sentences
@@ -35,12 +36,11 @@ MAX_CANDIDATES = 120
 class Weights:
     """The scorer's knobs, tuned on the validation split of the CNN/DM evaluation set (bench/tune_summary.py)."""
 
-    #: Weight of similarity to earlier sentences (negative: elaboration of what came before).
-    backward: float = -1.0
+    #: Weight of similarity to earlier sentences (PacSum makes it negative: elaboration of what came
+    #: before); 0 won on validation — with the position prior, the penalty only added noise.
+    backward: float = 0.0
     #: Weight of similarity to later sentences.
     forward: float = 1.0
-    #: Similarities below min + beta·(max − min) count as zero.
-    beta: float = 0.0
     #: Bonus for being early: position_weight / (1 + index) ** position_decay.
     position_weight: float = 2.0
     position_decay: float = 1.0
@@ -49,10 +49,9 @@ class Weights:
     #: Longer than this many words: a run-on (often captions glued together), penalized.
     max_words: int = 60
     #: Penalty for a sentence that is mostly a direct quotation.
-    quote_penalty: float = 0.0
-    #: Penalty for a sentence (not the first) that opens leaning on an earlier one ("He", "But"…).
-    dangling_penalty: float = 0.0
-    #: How much similarity to an already chosen sentence costs (maximal marginal relevance).
+    quote_penalty: float = 1.0
+    #: How much similarity to an already chosen sentence costs (maximal marginal relevance); 0 won
+    #: on validation (news rarely repeats itself within three sentences), kept as a knob.
     redundancy: float = 0.0
 
 
@@ -71,17 +70,11 @@ _STOPWORDS = frozenset(
     yours yourself yourselves said says say also would could one two new year years mr mrs ms""".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-#: Words that make a sentence lean on the one before it when they open it.
-_DANGLING_OPENERS = frozenset(
-    """he she it they them his her its their this that these those there but and or so also yet however
-    meanwhile instead still then thus hence moreover furthermore besides otherwise nevertheless
-    nonetheless additionally likewise similarly indeed""".split()
-)
-_OPENING_WORD = re.compile(r"^[\W_]*([A-Za-z]+)")
 _QUOTED = re.compile(r"[\"“”‘’«»]|(?<!\w)'|'(?!\w)")
 _QUOTE_SPAN = re.compile(r"[\"“«‘](.+?)[\"”»’](?!\w)|(?<!\w)'(.+?)'(?!\w)")
 
 
+@lru_cache(maxsize=16384)
 def _stem(word: str) -> str:
     """A light suffix stripper: enough to match "drone"/"drones", "produce"/"producing"."""
     for suffix in ("ingly", "edly", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s", "e"):
@@ -90,20 +83,30 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4096)
+def _token_tuple(sentence: str) -> tuple[str, ...]:
+    # Cached: the TL;DR scores the very sentences the section summaries just scored.
+    words = _TOKEN.findall(sentence.lower().replace("’", "'"))
+    return tuple(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1)
+
+
 def tokens(sentence: str) -> list[str]:
     """Content-word stems of a sentence."""
-    return [_stem(w) for w in _TOKEN.findall(sentence.lower().replace("’", "'")) if w not in _STOPWORDS and len(w) > 1]
+    return list(_token_tuple(sentence))
 
 
-def similarity_matrix(sentences: Sequence[str]) -> list[list[float]]:
-    """TF-IDF cosine similarity of every pair of sentences (IDF over the sentences themselves)."""
+Vector = dict[str, float]
+
+
+def sentence_vectors(sentences: Sequence[str]) -> list[Vector]:
+    """Unit-length TF-IDF vectors of the sentences (IDF over the sentences themselves)."""
     n = len(sentences)
-    bags = [tokens(s) for s in sentences]
+    bags = [_token_tuple(s) for s in sentences]
     df: dict[str, int] = {}
     for bag in bags:
         for word in set(bag):
             df[word] = df.get(word, 0) + 1
-    vectors: list[dict[str, float]] = []
+    vectors: list[Vector] = []
     for bag in bags:
         tf: dict[str, float] = {}
         for word in bag:
@@ -111,22 +114,44 @@ def similarity_matrix(sentences: Sequence[str]) -> list[list[float]]:
         vec = {w: c * math.log((n + 1) / (df[w] + 0.5)) for w, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
-    sims = [[0.0] * n for _ in range(n)]
+    return vectors
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    """Dot product of two unit vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+def directed_centrality(vectors: Sequence[Vector]) -> tuple[list[float], list[float]]:
+    """For each sentence, its summed similarity to the sentences before it and to those after it.
+
+    Σ_j cos(v_i, v_j) over j > i is v_i · (Σ_j v_j): one running sum of vectors per direction
+    instead of every pair, so the cost grows with the words of the text, not its square.
+    """
+    n = len(vectors)
+    backward, forward = [0.0] * n, [0.0] * n
+    running: Vector = {}
     for i in range(n):
-        vi = vectors[i]
-        if not vi:
-            continue
-        for j in range(i + 1, n):
-            vj = vectors[j]
-            small, large = (vi, vj) if len(vi) < len(vj) else (vj, vi)
-            sim = sum(v * large.get(w, 0.0) for w, v in small.items())
-            if sim:
-                sims[i][j] = sims[j][i] = sim
-    return sims
+        backward[i] = cosine(vectors[i], running) if running else 0.0
+        for w, v in vectors[i].items():
+            running[w] = running.get(w, 0.0) + v
+    running = {}
+    for i in range(n - 1, -1, -1):
+        forward[i] = cosine(vectors[i], running) if running else 0.0
+        for w, v in vectors[i].items():
+            running[w] = running.get(w, 0.0) + v
+    return backward, forward
+
+
+#: quoted_share looks at this many characters at most: bounded cost on a hostile run-on.
+MAX_QUOTE_SCAN = 600
 
 
 def quoted_share(sentence: str) -> float:
     """The share of a sentence's characters inside quotation marks (0 to 1)."""
+    sentence = sentence[:MAX_QUOTE_SCAN]
     if not _QUOTED.search(sentence):
         return 0.0
     inside = sum(len(m.group(0)) for m in _QUOTE_SPAN.finditer(sentence))
@@ -135,46 +160,27 @@ def quoted_share(sentence: str) -> float:
     return min(1.0, inside / max(1, len(sentence)))
 
 
-def is_dangling(sentence: str) -> bool:
-    """True when the sentence opens with a word that points back at an earlier sentence."""
-    match = _OPENING_WORD.match(sentence)
-    return bool(match) and match.group(1).lower() in _DANGLING_OPENERS
-
-
 def score_sentences(
-    sentences: Sequence[str], *, weights: Weights = DEFAULT_WEIGHTS, sims: list[list[float]] | None = None
+    sentences: Sequence[str], *, weights: Weights = DEFAULT_WEIGHTS, vectors: Sequence[Vector] | None = None
 ) -> list[float]:
     """PacSum-style directed centrality plus a position prior and fitness penalties, one score per sentence."""
-    n = len(sentences)
-    if sims is None:
-        sims = similarity_matrix(sentences)
-    values = [sims[i][j] for i in range(n) for j in range(i + 1, n)]
-    lo, hi = (min(values), max(values)) if values else (0.0, 0.0)
-    if hi <= 0:
-        lo, hi = 0.0, 1.0
-    threshold = lo + weights.beta * (hi - lo)
-
-    raw: list[float] = []
-    for i in range(n):
-        row = sims[i]
-        back = sum(max(0.0, row[j] - threshold) for j in range(i))
-        fwd = sum(max(0.0, row[j] - threshold) for j in range(i + 1, n))
-        raw.append(weights.backward * back + weights.forward * fwd)
-    lo_c, hi_c = (min(raw), max(raw)) if raw else (0.0, 0.0)
-    span = (hi_c - lo_c) or 1.0
+    if vectors is None:
+        vectors = sentence_vectors(sentences)
+    back, fwd = directed_centrality(vectors)
+    raw = [weights.backward * b + weights.forward * f for b, f in zip(back, fwd)]
+    lo, hi = (min(raw), max(raw)) if raw else (0.0, 0.0)
+    span = (hi - lo) or 1.0
     scores = []
     for i, value in enumerate(raw):
         sentence = sentences[i]
         words = len(sentence.split())
-        score = (value - lo_c) / span + weights.position_weight / (1 + i) ** weights.position_decay
+        score = (value - lo) / span + weights.position_weight / (1 + i) ** weights.position_decay
         if words < weights.min_words:
             score -= _UNFIT
         elif words > weights.max_words:
             score -= _UNFIT * min(1.0, (words - weights.max_words) / weights.max_words)
         if weights.quote_penalty:
             score -= weights.quote_penalty * quoted_share(sentence)
-        if i and weights.dangling_penalty and is_dangling(sentence):
-            score -= weights.dangling_penalty
         scores.append(score)
     return scores
 
@@ -184,21 +190,25 @@ def rank_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAU
     n = len(sentences)
     if n <= k:
         return list(range(n))
-    sims = similarity_matrix(sentences)
-    scores = score_sentences(sentences, weights=weights, sims=sims)
-    return _select(sentences, scores, sims, k, weights.redundancy)
+    vectors = sentence_vectors(sentences)
+    scores = score_sentences(sentences, weights=weights, vectors=vectors)
+    return _select(sentences, scores, vectors, k, weights.redundancy)
 
 
-def _select(sentences: Sequence[str], scores: list[float], sims: list[list[float]], k: int, redundancy: float) -> list[int]:
+def _select(
+    sentences: Sequence[str], scores: list[float], vectors: Sequence[Vector], k: int, redundancy: float
+) -> list[int]:
     """Greedy picks by score, each discounted by its similarity to what is already picked."""
     chosen: list[int] = []
     total = 0
     remaining = set(range(len(sentences)))
+
+    def value(i: int) -> tuple[float, int]:
+        overlap = max((cosine(vectors[i], vectors[j]) for j in chosen), default=0.0) if redundancy else 0.0
+        return scores[i] - redundancy * overlap, -i
+
     while remaining and len(chosen) < k:
-        best = max(
-            remaining,
-            key=lambda i: (scores[i] - redundancy * max((sims[i][j] for j in chosen), default=0.0), -i),
-        )
+        best = max(remaining, key=value)
         remaining.discard(best)
         if chosen and total + len(sentences[best]) > MAX_SUMMARY_CHARS:
             continue
@@ -212,9 +222,15 @@ def summarize_sentences(sentences: Sequence[str], k: int, *, weights: Weights = 
     return " ".join(sentences[i] for i in rank_sentences(sentences, k, weights=weights))
 
 
+@lru_cache(maxsize=2048)
+def _paragraph_sentences(paragraph: str) -> tuple[str, ...]:
+    # Cached: the TL;DR splits the very paragraphs the section summaries just split.
+    return tuple(split_sentences(paragraph))
+
+
 def section_sentences(paragraphs: Sequence[str]) -> list[str]:
     """All sentences of a section, paragraph by paragraph."""
-    return [s for p in paragraphs for s in split_sentences(p)]
+    return [s for p in paragraphs for s in _paragraph_sentences(p)]
 
 
 def summarize_section(paragraphs: Sequence[str], k: int = DEFAULT_SECTION_SENTENCES) -> str:
@@ -237,8 +253,9 @@ def summarize_article(
 ) -> str:
     """The TL;DR over the whole article (sections given as their paragraphs).
 
-    When the article has several sections, the TL;DR is made to differ from the first
-    section's summary: a member who reads both should learn something from each.
+    When the article has several sections and the TL;DR would only repeat the first section's
+    summary (every sentence it picked is in that summary), its weakest pick gives way to the best
+    sentence from the other sections: a member who reads both should learn something from each.
     """
     per_section = [section_sentences(p) for p in sections]
     sentences = [s for group in per_section for s in group][:MAX_CANDIDATES]
@@ -246,18 +263,20 @@ def summarize_article(
         return ""
     if len(sentences) <= k:
         return " ".join(sentences)
-    sims = similarity_matrix(sentences)
-    scores = score_sentences(sentences, weights=weights, sims=sims)
-    chosen = _select(sentences, scores, sims, k, weights.redundancy)
+    vectors = sentence_vectors(sentences)
+    scores = score_sentences(sentences, weights=weights, vectors=vectors)
+    chosen = _select(sentences, scores, vectors, k, weights.redundancy)
     summary = " ".join(sentences[i] for i in chosen)
-    first_len = len(per_section[0]) if per_section else 0
+    first_len = len(per_section[0])
     if (
-        first_section_summary is not None
+        first_section_summary
         and len(per_section) > 1
-        and summary == first_section_summary
         and len(sentences) > first_len
+        and all(sentences[i] in first_section_summary for i in chosen)
     ):
         outside = max(range(first_len, len(sentences)), key=lambda i: (scores[i], -i))
-        chosen = sorted(chosen[:-1] + [outside]) if len(chosen) > 1 else sorted(chosen + [outside])
+        if len(chosen) >= k:
+            chosen.remove(min(chosen, key=lambda i: (scores[i], -i)))
+        chosen = sorted(chosen + [outside])
         summary = " ".join(sentences[i] for i in chosen)
     return summary

@@ -320,7 +320,7 @@ def _status_error(url: str, response: aiohttp.ClientResponse) -> FetchError:
 
 
 def _os_reason(error: OSError) -> str:
-    """"connection refused" rather than asyncio's "Connect call failed ('1.2.3.4', 80)"."""
+    """ "connection refused" rather than asyncio's "Connect call failed ('1.2.3.4', 80)"."""
     if error.errno:
         return os.strerror(error.errno).lower()
     return error.strerror or str(error) or type(error).__name__
@@ -350,4 +350,3 @@ def _result(
         max_age_seconds=parse_cache_control(headers.get("Cache-Control")),
         expires=parse_http_date(headers.get("Expires")),
     )
-

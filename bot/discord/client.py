@@ -1,0 +1,212 @@
+"""The discord.py client and its lifecycle inside newsbot.
+
+One setting says where Discord is (``discord.api_url``); the gateway URL is asked from the API
+(``GET /gateway/bot``) as Discord recommends, unless ``discord.gateway_url`` pins it.
+On ready, every configured channel is checked for the permissions its layout needs, and each
+problem is reported once (log + admin log channel) with what to fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config
+from bot.discord.permissions import ChannelProblem, missing, required
+from bot.discord.sink import DiscordSink
+from bot.render import neutralize_mentions, truncate
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("newsbot.discord")
+
+#: How long `newsbot run` waits for the gateway's READY before giving up with a clear message.
+READY_TIMEOUT = 60.0
+#: The name of the webhooks the bot creates for webhook subscriptions.
+WEBHOOK_NAME = "newsbot"
+
+
+def point_at(api_url: str, gateway_url: str | None) -> None:
+    """Aim discord.py at the configured Discord (its address is class-level state in discord.py)."""
+    discord.http.Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class NewsClient(commands.Bot):
+    """discord.py's Bot with newsbot's cogs; mentions never ping, whatever a payload says."""
+
+    def __init__(self, connection: DiscordConnection) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.connection = connection
+
+    async def setup_hook(self) -> None:
+        from bot.discord.commands import NewsCommands
+
+        await self.add_cog(NewsCommands(self.connection))
+        await self.connection.sync_commands()
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
+        await self.connection.check_channels()
+
+    async def on_guild_channel_update(self, before: Any, after: Any) -> None:
+        await self.connection.check_channels()
+
+    async def on_guild_channel_delete(self, channel: Any) -> None:
+        await self.connection.check_channels()
+
+    async def on_guild_role_update(self, before: Any, after: Any) -> None:
+        await self.connection.check_channels()
+
+
+class DiscordConnection:
+    """Owns the client; gives the delivery loop its sink and the app its admin channel."""
+
+    def __init__(self, *, config: Callable[[], Config], store: Store, app: App | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.app = app
+        self.client = NewsClient(self)
+        self.sink = DiscordSink(self.client, store, webhook_for=self.webhook_for)
+        self._task: asyncio.Task[None] | None = None
+        self._reported: set[str] = set()
+        self._webhooks: dict[int, discord.Webhook] = {}
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        config = self.config()
+        assert config.discord.token is not None
+        point_at(str(config.discord.api_url), str(config.discord.gateway_url) if config.discord.gateway_url else None)
+        await self.client.login(config.discord.token.get_secret_value())
+        if not config.discord.gateway_url:
+            _, url, _ = await self.client.http.get_bot_gateway()
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+        try:
+            await asyncio.wait_for(self.client.wait_until_ready(), READY_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.error("Discord did not say READY within %.0fs; still trying in the background", READY_TIMEOUT)
+
+    async def _connect(self) -> None:
+        try:
+            await self.client.connect(reconnect=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - logged; the bot keeps polling and the outbox keeps rows
+            log.exception("the Discord gateway connection ended")
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    async def sync_commands(self) -> None:
+        """Guild-scoped sync where configured (instant), global otherwise."""
+        tree: app_commands.CommandTree = self.client.tree
+        guilds = self.config().discord.command_guilds
+        try:
+            if guilds:
+                for guild_id in guilds:
+                    guild = discord.Object(id=guild_id)
+                    tree.copy_global_to(guild=guild)
+                    await tree.sync(guild=guild)
+            else:
+                await tree.sync()
+        except discord.HTTPException as exc:
+            log.error("could not sync slash commands: %s (HTTP %s, code %s)", exc.text, exc.status, exc.code)
+
+    # -- channels and permissions ------------------------------------------------------------------
+
+    def channel_problems(self) -> list[ChannelProblem]:
+        """Every configured channel the bot cannot post in, and why."""
+        problems: list[ChannelProblem] = []
+        for sub in self.config().subscriptions:
+            channel = self.client.get_channel(sub.channel)
+            if channel is None or not hasattr(channel, "guild"):
+                problems.append(
+                    ChannelProblem(sub.key, sub.channel, "channel not found — it was deleted, or the bot is not in its server; fix the channel id in the config")
+                )
+                continue
+            me = channel.guild.me
+            have = channel.permissions_for(me).value if me is not None else 0
+            lacking = missing(have, required(sub.layout, webhook=sub.webhook is not None))
+            if lacking:
+                problems.append(
+                    ChannelProblem(sub.key, sub.channel, f"the bot lacks {', '.join(lacking)} in #{channel.name}; grant them to the bot's role there")
+                )
+        return problems
+
+    async def check_channels(self) -> list[ChannelProblem]:
+        """Report new problems once; resume paused subscriptions whose channel is fine again."""
+        problems = self.channel_problems()
+        broken = {p.subscription for p in problems}
+        for problem in problems:
+            text = str(problem)
+            if text not in self._reported:
+                self._reported.add(text)
+                log.warning("%s", text)
+                await self.notify_admins(f"⚠️ {text}")
+        self._reported = {r for r in self._reported if any(str(p) == r for p in problems)}
+        for sub in self.config().subscriptions:
+            if sub.key in broken:
+                continue
+            state = await self.store.get_subscription(sub.key)
+            if state.paused and state.pause_reason and not state.pause_reason.startswith("admin:"):
+                await self.store.set_subscription_paused(sub.key, False, None)
+                log.info("subscription %s resumed: its channel works again", sub.key)
+                await self.notify_admins(f"✅ Subscription **{sub.key}** resumed: I can post in <#{sub.channel}> again.")
+                if self.app is not None and self.app.deliverer is not None:
+                    self.app.deliverer.wake()
+        return problems
+
+    async def config_changed(self, config: Config) -> None:
+        if self.client.is_ready():
+            await self.check_channels()
+
+    async def notify_admins(self, text: str) -> None:
+        """Post a notice in the admin log channel, if one is configured and reachable."""
+        channel_id = self.config().discord.admin_log_channel
+        if channel_id is None or not self.client.is_ready():
+            return
+        channel = self.client.get_channel(channel_id)
+        try:
+            if channel is None:
+                channel = await self.client.fetch_channel(channel_id)
+            await channel.send(  # type: ignore[union-attr]
+                truncate(neutralize_mentions(text), 2000), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not post to the admin log channel %s: %s", channel_id, exc)
+
+    # -- webhooks ----------------------------------------------------------------------------------
+
+    async def webhook_for(self, channel_id: int, subscription: Any) -> discord.Webhook:
+        """The bot's own webhook in a channel: found again if it exists, created once otherwise."""
+        if channel_id in self._webhooks:
+            return self._webhooks[channel_id]
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        hooks = await channel.webhooks()  # type: ignore[union-attr]
+        mine = next((h for h in hooks if h.name == WEBHOOK_NAME and h.user and self.client.user and h.user.id == self.client.user.id), None)
+        if mine is None:
+            mine = await channel.create_webhook(name=WEBHOOK_NAME, reason="newsbot posts feeds under their own names")  # type: ignore[union-attr]
+        self._webhooks[channel_id] = mine
+        return mine

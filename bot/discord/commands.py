@@ -1,0 +1,390 @@
+"""Slash commands: members pull any story or any section; admins manage feeds.
+
+The cog is thin: it reads the store, asks the pure renderer for payloads and answers.  Component
+clicks (the section menu, the full-text button) are handled by custom id, so they keep working
+after a restart.  Every reply comes within Discord's 3 seconds: work that may take longer is
+started, and if it has not finished after ``DEFER_AFTER`` the interaction is deferred first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import ConfigError, NewsbotError
+from bot.render import (
+    MessagePayload,
+    escape_markdown,
+    neutralize_mentions,
+    render_article_card,
+    render_digest,
+    render_section,
+    render_section_text,
+    truncate,
+)
+
+if TYPE_CHECKING:
+    from bot.discord.client import DiscordConnection
+    from bot.store.records import StoredArticle
+
+log = logging.getLogger("newsbot.commands")
+
+#: Past this, a command defers before answering (Discord allows 3 s for the first response).
+DEFER_AFTER = 2.0
+#: Prefix of the custom ids of newsbot's buttons and menus.
+CUSTOM_PREFIX = "newsbot:"
+MAX_CHOICES = 25
+CHOICE_NAME_LIMIT = 100
+MANAGE_GUILD = discord.Permissions(manage_guild=True)
+
+
+class UserError(NewsbotError):
+    """Something the member can fix; its text is shown to them (ephemeral), in one sentence."""
+
+
+def payload_kwargs(payload: MessagePayload) -> dict[str, Any]:
+    """A rendered payload → keyword arguments of discord.py's send methods."""
+    kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+    if payload.get("content"):
+        kwargs["content"] = payload["content"]
+    if payload.get("embeds"):
+        kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in payload["embeds"]]
+    return kwargs
+
+
+def choice_name(text: str) -> str:
+    return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or "(untitled)"
+
+
+def section_menu(stored: StoredArticle) -> discord.ui.View:
+    """A select menu that opens any section (a second menu for sections past the 25th)."""
+    view = discord.ui.View(timeout=None)
+    sections = stored.article.sections
+    for start in range(0, min(len(sections), 100), MAX_CHOICES):
+        options = [
+            discord.SelectOption(label=choice_name(f"{i + 1}. {s.title or 'In brief'}"), value=str(i))
+            for i, s in enumerate(sections[start : start + MAX_CHOICES], start=start)
+        ]
+        view.add_item(
+            discord.ui.Select(
+                custom_id=f"{CUSTOM_PREFIX}sec:{stored.id}:{start}",
+                placeholder="Open a section…" if start == 0 else f"Sections {start + 1}–{start + len(options)}…",
+                options=options,
+            )
+        )
+    return view
+
+
+def full_text_button(article_id: int, index: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(label="Show full text", style=discord.ButtonStyle.secondary, custom_id=f"{CUSTOM_PREFIX}text:{article_id}:{index}")
+    )
+    return view
+
+
+class NewsCommands(commands.Cog):
+    """/article, /section, /latest, /search for members; /feeds and /digest for admins."""
+
+    feeds = app_commands.Group(
+        name="feeds", description="Manage the feeds this server follows", default_permissions=MANAGE_GUILD, guild_only=True
+    )
+    digest = app_commands.Group(
+        name="digest", description="Digest subscriptions", default_permissions=MANAGE_GUILD, guild_only=True
+    )
+
+    def __init__(self, connection: DiscordConnection) -> None:
+        self.connection = connection
+        self.store = connection.store
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        work: Callable[[], Awaitable[tuple[list[MessagePayload], discord.ui.View | None]]],
+        *,
+        ephemeral: bool = False,
+    ) -> None:
+        """Run ``work``; answer at once if it is quick, else defer and follow up.  Errors → one ephemeral sentence."""
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        deferred = False
+        if not done:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            deferred = True
+        try:
+            payloads, view = await task
+        except UserError as exc:
+            await self._error(interaction, str(exc), deferred=deferred)
+            return
+        except NewsbotError as exc:
+            await self._error(interaction, f"{exc}", deferred=deferred)
+            return
+        except Exception:  # noqa: BLE001 - the member gets a sentence, the log gets the traceback
+            log.exception("command %s failed", interaction.command.qualified_name if interaction.command else "?")
+            await self._error(interaction, "Something went wrong on my side; the admins can find the details in the bot's log.", deferred=deferred)
+            return
+        await self._send(interaction, payloads, view, ephemeral=ephemeral, deferred=deferred)
+
+    async def _send(
+        self, interaction: discord.Interaction, payloads: list[MessagePayload], view: discord.ui.View | None, *, ephemeral: bool, deferred: bool
+    ) -> None:
+        first, rest = payloads[0], payloads[1:]
+        kwargs = payload_kwargs(first)
+        if view is not None and not rest:
+            kwargs["view"] = view
+        if deferred:
+            await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+        else:
+            await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+        for index, payload in enumerate(rest):
+            extra = payload_kwargs(payload)
+            if view is not None and index == len(rest) - 1:
+                extra["view"] = view
+            await interaction.followup.send(ephemeral=ephemeral, **extra)
+
+    async def _error(self, interaction: discord.Interaction, text: str, *, deferred: bool) -> None:
+        text = truncate(neutralize_mentions(text), 2000)
+        if deferred or interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+
+    async def _resolve_article(self, query: str | None) -> StoredArticle:
+        """"#<id>" (from autocomplete), words to search, or nothing for the newest story."""
+        if query:
+            match = re.fullmatch(r"#?(\d+)", query.strip())
+            if match:
+                stored = await self.store.get_article(int(match.group(1)))
+                if stored is not None:
+                    return stored
+            hits = await self.store.search(query, 1)
+            if not hits:
+                raise UserError(f"No story matches “{truncate(query, 80)}” — pick one of the suggestions, or try /search.")
+            stored = await self.store.get_article(hits[0].article_id)
+        else:
+            latest = await self.store.latest_articles(1)
+            stored = latest[0] if latest else None
+        if stored is None:
+            raise UserError("I have no stories yet — they appear here once the feeds have been polled.")
+        return stored
+
+    async def _article_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        suggestions = await self.store.title_suggestions(current.strip(), MAX_CHOICES)
+        return [app_commands.Choice(name=choice_name(title), value=f"#{aid}") for aid, title in suggestions[:MAX_CHOICES]]
+
+    # -- members -----------------------------------------------------------------------------------------
+
+    @app_commands.command(name="article", description="Show a story: its TL;DR and its sections")
+    @app_commands.describe(query="Words from the story (or pick a title); empty: the latest story")
+    async def article(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            stored = await self._resolve_article(query)
+            return [render_article_card(stored.article)], section_menu(stored) if stored.article.sections else None
+
+        await self.answer(interaction, work)
+
+    @article.autocomplete("query")
+    async def _article_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self._article_choices(current)
+
+    @app_commands.command(name="section", description="Show one section of a story")
+    @app_commands.describe(article="The story (start typing its title)", section="The section (choices follow the story)")
+    async def section(self, interaction: discord.Interaction, article: str, section: str) -> None:
+        async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            stored = await self._resolve_article(article)
+            index = self._section_index(stored, section)
+            return render_section(stored.article, index), full_text_button(stored.id, index)
+
+        await self.answer(interaction, work)
+
+    @section.autocomplete("article")
+    async def _section_article(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self._article_choices(current)
+
+    @section.autocomplete("section")
+    async def _section_section(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        chosen = getattr(interaction.namespace, "article", None)
+        try:
+            stored = await self._resolve_article(chosen) if chosen else None
+        except UserError:
+            stored = None
+        if stored is None:
+            return []
+        needle = current.strip().lower()
+        choices = [
+            app_commands.Choice(name=choice_name(f"{i + 1}. {s.title or 'In brief'}"), value=str(i))
+            for i, s in enumerate(stored.article.sections)
+            if not needle or needle in (s.title or "in brief").lower() or needle == str(i + 1)
+        ]
+        return choices[:MAX_CHOICES]
+
+    def _section_index(self, stored: StoredArticle, section: str) -> int:
+        sections = stored.article.sections
+        text = section.strip()
+        if text.isdigit() and int(text) < len(sections):
+            return int(text)
+        lowered = text.lower().lstrip("0123456789. ")
+        for i, s in enumerate(sections):
+            if (s.title or "in brief").lower() == lowered:
+                return i
+        names = ", ".join(f"“{s.title or 'In brief'}”" for s in sections[:10])
+        raise UserError(f"That story has no section “{truncate(section, 80)}” — its sections are {names}.")
+
+    @app_commands.command(name="latest", description="The newest stories")
+    @app_commands.describe(feed="Only from this feed", count="How many (1–10)")
+    async def latest(self, interaction: discord.Interaction, feed: str | None = None, count: app_commands.Range[int, 1, 10] = 5) -> None:
+        async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            if feed and self.connection.config().feed(feed) is None:
+                raise UserError(f"There is no feed called “{truncate(feed, 80)}” — pick one of the suggestions.")
+            stored = await self.store.latest_articles(count, feed=feed)
+            if not stored:
+                raise UserError("No stories yet — they appear once the feeds have been polled.")
+            return render_digest("Latest stories", [s.article for s in stored], since=None), None
+
+        await self.answer(interaction, work)
+
+    @latest.autocomplete("feed")
+    async def _latest_feed(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return self._feed_choices(current)
+
+    @app_commands.command(name="search", description="Search the stored stories")
+    @app_commands.describe(query="Words to look for in titles and text")
+    async def search(self, interaction: discord.Interaction, query: str) -> None:
+        async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            hits = await self.store.search(query, 10)
+            if not hits:
+                raise UserError(f"Nothing matches “{truncate(query, 80)}” — try fewer or other words.")
+            lines = []
+            for rank, hit in enumerate(hits, start=1):
+                title = escape_markdown(neutralize_mentions(truncate(hit.title, 200)))
+                link = f"[{title}]({hit.url})" if hit.url and hit.url.startswith(("http://", "https://")) else f"**{title}**"
+                snippet = escape_markdown(neutralize_mentions(truncate(hit.snippet, 200)))
+                lines.append(f"{rank}. {link} (`#{hit.article_id}`)\n{snippet}")
+            embed = {"title": truncate(f"Search: {neutralize_mentions(query)}", 256), "description": truncate("\n\n".join(lines), 4096)}
+            return [{"embeds": [embed], "allowed_mentions": {"parse": []}}], None
+
+        await self.answer(interaction, work)
+
+    # -- component clicks --------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if not custom_id.startswith(CUSTOM_PREFIX):
+            return
+        parts = custom_id[len(CUSTOM_PREFIX) :].split(":")
+        try:
+            if parts[0] == "sec":
+                values = (interaction.data or {}).get("values") or ["0"]
+                article_id, index = int(parts[1]), int(values[0])  # type: ignore[index]
+                await self.answer(interaction, lambda: self._open_section(article_id, index), ephemeral=True)
+            elif parts[0] == "text":
+                article_id, index = int(parts[1]), int(parts[2])
+                await self.answer(interaction, lambda: self._full_text(article_id, index), ephemeral=True)
+        except (ValueError, IndexError):
+            await self._error(interaction, "That button is from an older version of the bot; run the command again.", deferred=False)
+
+    async def _stored(self, article_id: int) -> StoredArticle:
+        stored = await self.store.get_article(article_id)
+        if stored is None:
+            raise UserError("That story is no longer stored; run /article again.")
+        return stored
+
+    async def _open_section(self, article_id: int, index: int) -> tuple[list[MessagePayload], discord.ui.View | None]:
+        stored = await self._stored(article_id)
+        if not 0 <= index < len(stored.article.sections):
+            raise UserError("That section no longer exists; run /article again.")
+        return render_section(stored.article, index), full_text_button(article_id, index)
+
+    async def _full_text(self, article_id: int, index: int) -> tuple[list[MessagePayload], discord.ui.View | None]:
+        stored = await self._stored(article_id)
+        if not 0 <= index < len(stored.article.sections):
+            raise UserError("That section no longer exists; run /article again.")
+        return render_section_text(stored.article, index), None
+
+    # -- admins ------------------------------------------------------------------------------------------
+
+    def _feed_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        names = [f.name for f in self.connection.config().feeds if needle in f.name.lower()]
+        return [app_commands.Choice(name=choice_name(n), value=n) for n in names[:MAX_CHOICES]]
+
+    async def _require_admin(self, interaction: discord.Interaction) -> bool:
+        perms = interaction.permissions
+        if perms.manage_guild or perms.administrator:
+            return True
+        await self._error(interaction, "You need the Manage Server permission to use this command.", deferred=False)
+        return False
+
+    def _admin(self) -> Any:
+        from bot.discord import admin
+
+        return admin.FeedAdmin(self.connection)
+
+    @feeds.command(name="list", description="The feeds this bot follows, with their health")
+    async def feeds_list(self, interaction: discord.Interaction) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, self._admin().list_payloads, ephemeral=True)
+
+    @feeds.command(name="add", description="Follow a feed in a channel (it is fetched once to check it)")
+    @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed)", name="A short name (default: from the feed)", channel="Where to post (default: here)")
+    async def feeds_add(
+        self, interaction: discord.Interaction, url: str, name: str | None = None, channel: discord.TextChannel | None = None
+    ) -> None:
+        if await self._require_admin(interaction):
+            target = channel.id if channel is not None else interaction.channel_id
+            await self.answer(interaction, lambda: self._admin().add(url, name, target), ephemeral=True)
+
+    @feeds.command(name="remove", description="Stop following a feed added from Discord")
+    async def feeds_remove(self, interaction: discord.Interaction, name: str) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, lambda: self._admin().remove(name), ephemeral=True)
+
+    @feeds.command(name="pause", description="Stop polling a feed for now")
+    async def feeds_pause(self, interaction: discord.Interaction, name: str) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, lambda: self._admin().set_paused(name, True), ephemeral=True)
+
+    @feeds.command(name="resume", description="Poll a paused feed again, and resume its paused subscriptions")
+    async def feeds_resume(self, interaction: discord.Interaction, name: str) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, lambda: self._admin().set_paused(name, False), ephemeral=True)
+
+    @feeds.command(name="preview", description="Show what a feed's newest story would look like, without adding it")
+    async def feeds_preview(self, interaction: discord.Interaction, url: str) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, lambda: self._admin().preview(url), ephemeral=True)
+
+    @feeds_remove.autocomplete("name")
+    @feeds_pause.autocomplete("name")
+    @feeds_resume.autocomplete("name")
+    async def _feed_name(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return self._feed_choices(current)
+
+    @digest.command(name="now", description="Send the digests of this channel (or one subscription) now")
+    async def digest_now(self, interaction: discord.Interaction, subscription: str | None = None) -> None:
+        if await self._require_admin(interaction):
+            channel_id = interaction.channel_id
+            await self.answer(interaction, lambda: self._admin().digest_now(subscription, channel_id), ephemeral=True)
+
+    @digest_now.autocomplete("subscription")
+    async def _digest_sub(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        subs = [s.key for s in self.connection.config().subscriptions if s.mode == "digest" and current.lower() in s.key.lower()]
+        return [app_commands.Choice(name=choice_name(k), value=k) for k in subs[:MAX_CHOICES]]
+
+    async def cog_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.exception("slash command failed", exc_info=error)
+        text = "Something went wrong on my side; the admins can find the details in the bot's log."
+        if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, (UserError, ConfigError)):
+            text = str(error.original)
+        await self._error(interaction, text, deferred=interaction.response.is_done())

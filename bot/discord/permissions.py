@@ -1,0 +1,49 @@
+"""What the bot needs in a channel, by layout, and how to say what is missing.  Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Discord permission bits (https://discord.com/developers/docs/topics/permissions).
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+MANAGE_WEBHOOKS = 1 << 29
+CREATE_PUBLIC_THREADS = 1 << 35
+SEND_MESSAGES_IN_THREADS = 1 << 38
+
+NAMES = {
+    VIEW_CHANNEL: "View Channel",
+    SEND_MESSAGES: "Send Messages",
+    EMBED_LINKS: "Embed Links",
+    MANAGE_WEBHOOKS: "Manage Webhooks",
+    CREATE_PUBLIC_THREADS: "Create Public Threads",
+    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
+}
+
+
+def required(layout: str, *, webhook: bool) -> int:
+    """The permission bits a subscription with this layout needs in its channel."""
+    bits = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
+    if layout == "thread":
+        bits |= CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS
+    if webhook:
+        bits |= MANAGE_WEBHOOKS
+    return bits
+
+
+def missing(have: int, need: int) -> list[str]:
+    """Names of the permissions in ``need`` that ``have`` lacks, in a stable order."""
+    return [name for bit, name in NAMES.items() if need & bit and not have & bit]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelProblem:
+    """One thing an admin must fix for a subscription to post."""
+
+    subscription: str
+    channel_id: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"subscription {self.subscription}: channel {self.channel_id}: {self.message}"

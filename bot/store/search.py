@@ -1,0 +1,166 @@
+"""Full-text search over stored articles, behind one function per direction (index, query).
+
+Each dialect uses its own engine, created by the initial migration:
+
+* SQLite: an FTS5 virtual table ``article_fts(title, body)`` keyed by the article id (its rowid),
+  Porter-stemmed, ranked with ``bm25`` weighting the title ten times the body.  User input never
+  reaches FTS5's query syntax: it is cut into word tokens and each token is quoted, so ``"`` or
+  ``AND OR`` or ``NEAR(`` are just words (or nothing).  The tokens are AND-ed.
+* PostgreSQL: a table ``article_search(article_id, title, body, document tsvector)`` with a GIN
+  index; the document weights the title A and the body B; queries go through
+  ``websearch_to_tsquery`` (which accepts any input, quotes/``or``/``-word`` included) and are
+  ranked with ``ts_rank``.
+
+These tables are not in ``schema.metadata`` (they are not portable); ``is_search_table`` tells
+the migration environment and the schema comparison to leave them alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import Article
+from bot.store.base import Executor
+from bot.store.records import SearchHit
+
+#: SQLite's FTS5 table (its shadow tables share the prefix).
+FTS_TABLE = "article_fts"
+#: PostgreSQL's tsvector table.
+PG_SEARCH_TABLE = "article_search"
+#: PostgreSQL text search configuration (stemming and stop words).
+PG_TS_CONFIG = "english"
+#: bm25 column weights on SQLite: (title, body).
+FTS_WEIGHTS = (10.0, 1.0)
+#: At most this many words of a query are used; the rest is ignored.
+MAX_QUERY_TERMS = 16
+#: Text beyond this many characters is not indexed (PostgreSQL caps a tsvector at 1 MB).
+MAX_INDEXED_CHARS = 200_000
+#: Upper bound on results per query.
+MAX_LIMIT = 100
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def is_search_table(name: str) -> bool:
+    """True for the dialect-specific search tables (and FTS5's shadow tables)."""
+    return name == PG_SEARCH_TABLE or name.startswith(FTS_TABLE)
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a user's query, in order, at most :data:`MAX_QUERY_TERMS`."""
+    return _WORD.findall(query)[:MAX_QUERY_TERMS]
+
+
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression that AND-s the terms, each quoted so none is read as syntax.
+
+    ``\\w+`` tokens contain no double quote, so quoting cannot be broken out of.
+    """
+    return " ".join(f'"{term}"' for term in terms)
+
+
+def document(article: Article) -> tuple[str, str]:
+    """(title, body) to index: the body is every section's heading and text, in order."""
+    parts: list[str] = []
+    for section in article.sections:
+        if section.title:
+            parts.append(section.title)
+        if section.text:
+            parts.append(section.text)
+    body = "\n\n".join(parts) or article.summary
+    return article.title[:MAX_INDEXED_CHARS], body[:MAX_INDEXED_CHARS]
+
+
+_SQLITE_DELETE = text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id")
+_SQLITE_INSERT = text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)")
+_PG_UPSERT = text(
+    f"""
+    INSERT INTO {PG_SEARCH_TABLE} (article_id, title, body, document)
+    VALUES (
+        :id, CAST(:title AS text), CAST(:body AS text),
+        setweight(to_tsvector('{PG_TS_CONFIG}', CAST(:title AS text)), 'A')
+        || setweight(to_tsvector('{PG_TS_CONFIG}', CAST(:body AS text)), 'B')
+    )
+    ON CONFLICT (article_id) DO UPDATE
+    SET title = excluded.title, body = excluded.body, document = excluded.document
+    """
+)
+
+_SQLITE_SEARCH = text(
+    f"""
+    SELECT f.rowid AS article_id, a.title AS title, a.url AS url,
+           snippet({FTS_TABLE}, 1, '', '', '…', 24) AS snippet,
+           -bm25({FTS_TABLE}, {FTS_WEIGHTS[0]}, {FTS_WEIGHTS[1]}) AS rank
+    FROM {FTS_TABLE} AS f JOIN articles AS a ON a.id = f.rowid
+    WHERE {FTS_TABLE} MATCH :match
+    ORDER BY bm25({FTS_TABLE}, {FTS_WEIGHTS[0]}, {FTS_WEIGHTS[1]}), f.rowid DESC
+    LIMIT :limit
+    """
+)
+_PG_SEARCH = text(
+    f"""
+    SELECT hit.article_id AS article_id, a.title AS title, a.url AS url,
+           ts_headline('{PG_TS_CONFIG}', hit.body, q,
+                       'StartSel="", StopSel="", MaxWords=35, MinWords=15, MaxFragments=1') AS snippet,
+           hit.rank AS rank
+    FROM (
+        SELECT s.article_id, s.body, ts_rank(s.document, q) AS rank
+        FROM {PG_SEARCH_TABLE} AS s, websearch_to_tsquery('{PG_TS_CONFIG}', CAST(:query AS text)) AS q
+        WHERE s.document @@ q
+        ORDER BY rank DESC, s.article_id DESC
+        LIMIT :limit
+    ) AS hit
+    JOIN articles AS a ON a.id = hit.article_id,
+    websearch_to_tsquery('{PG_TS_CONFIG}', CAST(:query AS text)) AS q
+    ORDER BY hit.rank DESC, hit.article_id DESC
+    """
+)
+
+
+async def index_article(conn: AsyncConnection, article_id: int, article: Article) -> None:
+    """(Re)index one article, in the caller's transaction so the index never disagrees with the rows."""
+    title, body = document(article)
+    params: dict[str, Any] = {"id": article_id, "title": title, "body": body}
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_PG_UPSERT, params)
+    else:
+        await conn.execute(_SQLITE_DELETE, {"id": article_id})
+        await conn.execute(_SQLITE_INSERT, params)
+
+
+async def search_articles(conn: AsyncConnection, query: str, limit: int) -> list[SearchHit]:
+    """Articles matching ``query``, best first; [] when the query has no searchable words."""
+    limit = max(0, min(limit, MAX_LIMIT))
+    terms = search_terms(query)
+    if not terms or limit == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        # websearch_to_tsquery never raises on user input; NUL is the one thing PostgreSQL text refuses.
+        rows = await conn.execute(_PG_SEARCH, {"query": query.replace("\x00", " "), "limit": limit})
+    else:
+        rows = await conn.execute(_SQLITE_SEARCH, {"match": fts5_query(terms), "limit": limit})
+    return [
+        SearchHit(
+            article_id=row.article_id,
+            title=row.title,
+            url=row.url,
+            snippet=" ".join((row.snippet or "").split()),
+            rank=float(row.rank),
+        )
+        for row in rows
+    ]
+
+
+class SearchMixin(Executor):
+    async def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        """Full-text search over stored articles (title and every section), best match first.
+
+        Any user input is safe: quotes, operators or punctuation never raise, they just match
+        less (or nothing).
+        """
+        async with self._connect("search") as conn:
+            return await search_articles(conn, query, limit)

@@ -1,0 +1,106 @@
+"""The Store (each call its own short transaction) and the Tx (many calls, one transaction).
+
+Both are assembled from the per-table mixins, so every method is available on both: a Tx can
+read what it has written so far, and a Store method is a one-statement unit of work.
+
+On SQLite, don't call write methods on the Store while a Tx of the same process is open:
+the second writer waits for the first (busy_timeout) — do the writes on the Tx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.errors import StoreError
+from bot.store.articles import ArticlesMixin
+from bot.store.entries import EntriesMixin
+from bot.store.errors import translating
+from bot.store.feeds import FeedsMixin
+from bot.store.outbox import OutboxMixin
+from bot.store.search import SearchMixin
+from bot.store.subscriptions import SubscriptionsMixin
+
+log = logging.getLogger(__name__)
+
+
+class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin):
+    """Every per-table part, for Store and Tx alike."""
+
+
+class Tx(_Parts):
+    """One unit of work: everything done through it commits together, or not at all.
+
+    Obtained from ``async with store.transaction() as tx``; unusable once that block ends.
+    """
+
+    def __init__(self, conn: AsyncConnection):
+        self._conn = conn
+        self.dialect = conn.dialect.name
+        self._finished = False
+
+    @asynccontextmanager
+    async def _connect(self, what: str) -> AsyncIterator[AsyncConnection]:
+        if self._finished:
+            raise StoreError(f"{what}: the transaction is already finished")
+        with translating(what):
+            yield self._conn
+
+
+class Store(_Parts):
+    """newsbot's database: feeds, entries seen, articles, subscriptions' state and the outbox.
+
+    Made by :func:`bot.store.open_store`; close it with ``await store.close()``.
+    """
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @asynccontextmanager
+    async def _connect(self, what: str) -> AsyncIterator[AsyncConnection]:
+        with translating(what):
+            async with self.engine.begin() as conn:
+                yield conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """``async with store.transaction() as tx:`` — commit at the end of the block, roll back on any error.
+
+        Only database failures become StoreError; an exception raised by the block itself
+        (even an OSError) propagates unchanged after the rollback.
+        """
+        with translating("begin transaction"):
+            conn = await self.engine.connect()
+            try:
+                await conn.begin()
+            except BaseException:
+                await conn.close()
+                raise
+        tx = Tx(conn)
+        try:
+            try:
+                yield tx
+            except BaseException:
+                tx._finished = True
+                try:
+                    await conn.rollback()
+                except Exception:  # the block's own error matters more than a failed rollback
+                    log.warning("rollback failed", exc_info=True)
+                raise
+            tx._finished = True
+            with translating("commit"):
+                await conn.commit()
+        finally:
+            try:
+                await conn.close()
+            except Exception:  # the connection goes back broken; the pool discards it
+                log.warning("closing a connection failed", exc_info=True)
+
+    async def close(self) -> None:
+        """Release every connection (idempotent)."""
+        with translating("close"):
+            await self.engine.dispose()

@@ -1,0 +1,199 @@
+"""What every REST handler shares: replies, body parsing, lookups with Discord's errors, dispatching.
+
+Handlers return a ``Reply`` or raise ``ApiError``; the server's middleware does authentication,
+rate limits, fault injection and counting around them (see server.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import BodyPartReader, web
+
+from . import errors as E
+from . import limits as L
+from .errors import ApiError
+from .messages import apply_edit
+from .permissions import Permission as P
+from .state import Channel, StoredMessage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .server import DiscordEmulator
+
+API_PREFIX = "/api/v10"
+MAX_REQUEST_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A successful answer: status and JSON body (None → empty body)."""
+
+    status: int = 200
+    body: Any = None
+
+
+Handler = Callable[["Rest", web.Request], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """How the middleware treats a route."""
+
+    method: str
+    template: str
+    handler: Handler
+    #: "bot" needs the bot token; "token" is authenticated by the webhook/interaction token in the path.
+    auth: str = "bot"
+    #: "message", "webhook", "route", "interaction" or None: which rate the bucket uses.
+    bucket: str | None = "route"
+
+
+def qbool(request: web.Request, name: str, default: bool = False) -> bool:
+    """Discord's boolean query strings: True/true/1 and False/false/0."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    return raw.lower() in ("true", "1")
+
+
+def snowflake(request: web.Request, name: str, unknown: tuple[int, str]) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit():
+        raise ApiError.of(404, unknown)
+    return int(raw)
+
+
+class RestBase:
+    """State access and helpers; the route mixins in ``routes_*.py`` build on it."""
+
+    def __init__(self, emu: DiscordEmulator) -> None:
+        self.emu = emu
+        self.world = emu.world
+
+    # --- body parsing --------------------------------------------------------------------------
+
+    async def body(self, request: web.Request, *, expect: type = dict) -> tuple[Any, list[dict[str, Any]]]:
+        """The JSON body (or multipart ``payload_json``) and any uploaded files as attachments."""
+        attachments: list[dict[str, Any]] = []
+        if request.content_type.startswith("multipart/"):
+            payload: Any = {}
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                name = part.name or ""
+                if name == "payload_json":
+                    payload = self._decode(await part.text())
+                elif name.startswith("files["):
+                    data = await part.read()
+                    url = f"{self.emu.base_url}/attachments/{len(attachments)}/{part.filename or name}"
+                    attachments.append({
+                        "id": str(self.world.ids.next()),
+                        "filename": part.filename or name,
+                        "size": len(data),
+                        "url": url,
+                        "proxy_url": url,
+                        "content_type": part.headers.get("Content-Type", "application/octet-stream"),
+                    })
+        else:
+            text = await request.text()
+            payload = self._decode(text) if text.strip() else ({} if expect is dict else [])
+        if not isinstance(payload, expect):
+            raise ApiError.invalid_form([E.FieldError(("_",), "MODEL_TYPE_CONVERT",
+                                                      f"Expected a JSON {'object' if expect is dict else 'array'}.")])
+        return payload, attachments
+
+    @staticmethod
+    def _decode(text: str) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ApiError.of(400, E.INVALID_JSON) from None
+
+    # --- shared checks -------------------------------------------------------------------------
+
+    def channel(self, request: web.Request, name: str = "channel_id") -> Channel:
+        channel = self.world.live_channel(snowflake(request, name, E.UNKNOWN_CHANNEL))
+        if channel is None:
+            raise ApiError.of(404, E.UNKNOWN_CHANNEL)
+        return channel
+
+    def require(self, channel: Channel, *needed: int) -> int:
+        """403 50001 without VIEW_CHANNEL, 403 50013 without any other needed permission."""
+        have = self.world.bot_permissions(channel)
+        if not have & P.VIEW_CHANNEL:
+            raise ApiError.of(403, E.MISSING_ACCESS)
+        for bit in needed:
+            if not have & bit:
+                raise ApiError.of(403, E.MISSING_PERMISSIONS)
+        return have
+
+    def message_in(self, channel: Channel, request: web.Request) -> StoredMessage:
+        mid = snowflake(request, "message_id", E.UNKNOWN_MESSAGE)
+        stored = self.world.messages.get(mid)
+        if stored is None or stored.deleted or stored.ephemeral or stored.channel_id != channel.id:
+            raise ApiError.of(404, E.UNKNOWN_MESSAGE)
+        return stored
+
+    @staticmethod
+    def validate(problems: list[E.FieldError]) -> None:
+        if problems:
+            raise ApiError.invalid_form(problems)
+
+    @staticmethod
+    def refuse_components_v2(body: Mapping[str, Any]) -> None:
+        if int(body.get("flags") or 0) & L.FLAG_IS_COMPONENTS_V2:
+            raise ApiError(400, 0, "The Discord emulator does not implement IS_COMPONENTS_V2 messages")
+
+    def bot_author(self) -> dict[str, Any]:
+        return self.world.bot.payload()
+
+    def gateway_message(self, stored: StoredMessage) -> dict[str, Any]:
+        data = dict(stored.data)
+        channel = self.world.channels.get(stored.channel_id)
+        if channel is not None:
+            data["guild_id"] = str(channel.guild_id)
+            guild = self.world.guilds[channel.guild_id]
+            member = guild.members.get(stored.author_id)
+            if member is not None and "webhook_id" not in data:
+                data["member"] = member.payload(with_user=False)
+        return data
+
+    async def dispatch_create(self, stored: StoredMessage) -> None:
+        if not stored.ephemeral:
+            await self.emu.gateway.dispatch("MESSAGE_CREATE", self.gateway_message(stored))
+
+    async def dispatch_update(self, stored: StoredMessage) -> None:
+        if not stored.ephemeral:
+            await self.emu.gateway.dispatch("MESSAGE_UPDATE", self.gateway_message(stored))
+
+    async def dispatch_delete(self, stored: StoredMessage) -> None:
+        if not stored.ephemeral:
+            channel = self.world.channels.get(stored.channel_id)
+            await self.emu.gateway.dispatch("MESSAGE_DELETE", {
+                "id": str(stored.id), "channel_id": str(stored.channel_id),
+                "guild_id": str(channel.guild_id) if channel else None})
+
+
+    async def _apply_edit(self, stored: StoredMessage, body: Mapping[str, Any], *, may_mention_everyone: bool,
+                          embeds_allowed: bool = True) -> None:
+        candidate = dict(stored.data)
+        channel = self.world.channels.get(stored.channel_id)
+        guild = self.world.guilds.get(channel.guild_id) if channel else None
+        apply_edit(self.world, candidate, body, guild=guild, may_mention_everyone=may_mention_everyone,
+                   embeds_allowed=embeds_allowed)
+        if L.message_is_empty(candidate, attachments=len(candidate.get("attachments") or [])):
+            raise ApiError.of(400, E.EMPTY_MESSAGE)
+        candidate["flags"] = int(candidate.get("flags", 0)) & ~L.FLAG_LOADING
+        stored.data.clear()
+        stored.data.update(candidate)
+        await self.dispatch_update(stored)
+        self.emu._notify()
+
+
+    def is_interaction_webhook(self, request: web.Request) -> bool:
+        """Interaction follow-ups use the webhook routes with the application id as webhook id."""
+        return request.match_info["webhook_id"] == str(self.emu.application_id)

@@ -1,0 +1,137 @@
+"""REST routes for channel webhooks: create, list, fetch, execute (MonitoRSS-style posts), edit."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from aiohttp import web
+
+from . import errors as E
+from . import limits as L
+from .errors import ApiError
+from .messages import build_message
+from .permissions import Permission as P
+from .rest_base import Reply, RestBase, qbool, snowflake
+from .state import StoredMessage, Webhook
+
+#: "Maximum number of webhooks reached (15)" (JSON error code 30007).
+MAX_WEBHOOKS_PER_CHANNEL = 15
+
+
+class WebhookRoutes(RestBase):
+    """/channels/{id}/webhooks and /webhooks/{id}[/{token}[/messages/{message}]] (Resources > Webhook)."""
+
+    async def create_webhook(self, request: web.Request) -> Reply:
+        channel = self.channel(request)
+        if channel.type not in (0, 2, 5, 15):
+            raise ApiError.of(400, E.WRONG_CHANNEL_TYPE)
+        self.require(channel, P.MANAGE_WEBHOOKS)
+        body, _ = await self.body(request)
+        self.validate(L.check_webhook_name(body.get("name")))
+        if sum(1 for w in self.world.webhooks.values() if w.channel_id == channel.id) >= MAX_WEBHOOKS_PER_CHANNEL:
+            raise ApiError.of(400, E.MAX_WEBHOOKS)
+        hook = Webhook(self.world.ids.next(), secrets.token_urlsafe(51), channel.id, channel.guild_id, body["name"],
+                       self.emu.application_id, self.world.bot.id)
+        self.world.webhooks[hook.id] = hook
+        await self.emu.gateway.dispatch("WEBHOOKS_UPDATE", {"guild_id": str(channel.guild_id),
+                                                            "channel_id": str(channel.id)})
+        return Reply(200, hook.payload(self.world.bot))
+
+    async def list_webhooks(self, request: web.Request) -> Reply:
+        channel = self.channel(request)
+        self.require(channel, P.MANAGE_WEBHOOKS)
+        hooks = [w for w in self.world.webhooks.values() if w.channel_id == channel.id]
+        return Reply(200, [w.payload(self.world.users.get(w.creator_id)) for w in hooks])
+
+    def _webhook(self, request: web.Request, *, with_token: bool) -> Webhook:
+        hook = self.world.webhooks.get(snowflake(request, "webhook_id", E.UNKNOWN_WEBHOOK))
+        if hook is None or self.world.live_channel(hook.channel_id) is None:
+            raise ApiError.of(404, E.UNKNOWN_WEBHOOK)
+        if with_token and request.match_info["webhook_token"] != hook.token:
+            raise ApiError.of(401, E.INVALID_WEBHOOK_TOKEN)
+        return hook
+
+    async def get_webhook(self, request: web.Request) -> Reply:
+        hook = self._webhook(request, with_token=False)
+        channel = self.world.live_channel(hook.channel_id)
+        assert channel is not None
+        if hook.application_id != self.emu.application_id:
+            self.require(channel, P.MANAGE_WEBHOOKS)
+        return Reply(200, hook.payload(self.world.users.get(hook.creator_id)))
+
+    async def delete_webhook(self, request: web.Request) -> Reply:
+        hook = self._webhook(request, with_token=False)
+        channel = self.world.live_channel(hook.channel_id)
+        assert channel is not None
+        self.require(channel, P.MANAGE_WEBHOOKS)
+        del self.world.webhooks[hook.id]
+        return Reply(204)
+
+    async def webhook_with_token(self, request: web.Request) -> Reply:
+        if self.is_interaction_webhook(request):
+            raise ApiError.of(404, E.UNKNOWN_WEBHOOK)
+        hook = self._webhook(request, with_token=True)
+        if request.method == "DELETE":
+            del self.world.webhooks[hook.id]
+            return Reply(204)
+        data = hook.payload(None)
+        return Reply(200, data)
+
+    async def execute_webhook(self, request: web.Request) -> Reply:
+        hook = self._webhook(request, with_token=True)
+        channel = self.world.live_channel(hook.channel_id)
+        assert channel is not None
+        target = channel
+        thread_id = request.query.get("thread_id")
+        if thread_id is not None:
+            thread = self.world.live_channel(int(thread_id)) if thread_id.isdigit() else None
+            if thread is None or not thread.is_thread or thread.parent_id != channel.id:
+                raise ApiError.of(404, E.UNKNOWN_CHANNEL)
+            target = thread
+        elif channel.type == 15:
+            raise ApiError(400, 220001, "Webhooks posted to forum channels must have a thread_name or thread_id")
+        body, attachments = await self.body(request)
+        self.validate(L.check_message(body, "webhook"))
+        self.refuse_components_v2(body)
+        if L.message_is_empty(body, attachments=len(attachments)):
+            raise ApiError.of(400, E.EMPTY_MESSAGE)
+        author = {"id": str(hook.id), "username": body.get("username") or hook.name, "avatar": None,
+                  "discriminator": "0000", "global_name": None, "public_flags": 0, "flags": 0, "bot": True}
+        if body.get("avatar_url"):
+            author["avatar_url"] = body["avatar_url"]
+        data = build_message(
+            self.world, message_id=self.world.ids.next(), channel_id=target.id, guild=self.world.guild_of(channel),
+            author=author, body=body, may_mention_everyone=True, attachments=attachments, webhook_id=hook.id,
+            application_id=hook.application_id)
+        stored = StoredMessage(data, target.id, hook.id, time.monotonic())
+        self.world.store_message(stored)
+        await self.dispatch_create(stored)
+        self.emu._notify()
+        if qbool(request, "wait"):
+            return Reply(200, data)
+        return Reply(204)
+
+    def _webhook_message(self, request: web.Request, hook: Webhook) -> StoredMessage:
+        mid = request.match_info["message_id"]
+        stored = self.world.messages.get(int(mid)) if mid.isdigit() else None
+        if stored is None or stored.deleted or stored.data.get("webhook_id") != str(hook.id):
+            raise ApiError.of(404, E.UNKNOWN_MESSAGE)
+        return stored
+
+    async def webhook_message(self, request: web.Request) -> Reply:
+        hook = self._webhook(request, with_token=True)
+        stored = self._webhook_message(request, hook)
+        if request.method == "GET":
+            return Reply(200, stored.data)
+        if request.method == "DELETE":
+            stored.deleted = True
+            await self.dispatch_delete(stored)
+            self.emu._notify()
+            return Reply(204)
+        body, _ = await self.body(request)
+        self.validate(L.check_message(body, "edit"))
+        self.refuse_components_v2(body)
+        await self._apply_edit(stored, body, may_mention_everyone=True)
+        return Reply(200, stored.data)
+
