@@ -564,7 +564,8 @@ def check_command(body: Any, path: Path = ()) -> list[FieldError]:
             p.add(path + ("options",), "APPLICATION_COMMAND_OPTIONS_INVALID",
                   "Context menu commands cannot have options")
     perms = obj.get("default_member_permissions")
-    if perms is not None and not (isinstance(perms, str) and perms.isdigit()):
+    # Documented as a string bitfield; Discord coerces an integer too (discord.py 2.x sends one).
+    if perms is not None and not ((isinstance(perms, str) and perms.isdigit()) or (isinstance(perms, int) and not isinstance(perms, bool) and perms >= 0)):
         p.add(path + ("default_member_permissions",), "NUMBER_TYPE_COERCE", f"Value \"{perms}\" is not int.")
     return p.items
 
