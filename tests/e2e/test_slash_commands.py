@@ -1,0 +1,159 @@
+"""Issue #10 through the emulator: members invoke the slash commands as Discord would send them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import Clock, cycle, write_config
+from tests.emulator import DiscordEmulator, point_discord_py_at
+from tests.support.feedserver import FeedServer
+
+from bot.app import App
+
+ROOT = Path(__file__).resolve().parents[2]
+MANAGE_GUILD = 1 << 5
+SECTIONS = [
+    "Ukraine and UK Agree to Jointly Produce Drones",
+    "Ukraine’s Rapid Drone Development",
+    "UK Funding for Drone Production",
+    "Supporting Ukraine’s Defense",
+    "Global Developments",
+    "Russia’s Aggressive Actions",
+    "US Response",
+    "Ukraine’s Resolve",
+]
+
+
+@pytest.fixture
+async def emu():
+    async with DiscordEmulator() as emulator:
+        with point_discord_py_at(emulator):
+            yield emulator
+
+
+@pytest.fixture
+async def bot(emu: DiscordEmulator, tmp_path: Path):
+    guild = emu.add_guild("news")
+    channel = emu.add_channel(guild, "news")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(ROOT / "articles" / "uk-funds-joint-drone-production-with-ukraine.md", articles)
+    cfg = write_config(tmp_path / "newsbot.yaml", f"""
+    discord:
+      token: ${{DISCORD_TOKEN}}
+      api_url: {emu.api_base}
+      command_guilds: [{guild}]
+    storage:
+      url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}
+    feeds:
+      - name: local
+        folder: {articles}
+        interval: 60s
+        backfill: 5
+    subscriptions:
+      - name: local-news
+        feeds: [local]
+        channel: {channel}
+    """)
+    clock = Clock()
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    await cycle(app, clock)
+    member = emu.add_member(guild, "reader", permissions=0)
+    admin = emu.add_member(guild, "admin", permissions=MANAGE_GUILD)
+    await emu.settle()
+    try:
+        yield {"app": app, "guild": guild, "channel": channel, "member": member, "admin": admin, "cfg": cfg, "clock": clock}
+    finally:
+        await app.stop()
+
+
+def _embeds(message: dict) -> list[dict]:
+    return message.get("embeds") or []
+
+
+async def test_article_and_section_reach_every_section_of_the_seed(emu: DiscordEmulator, bot: dict) -> None:
+    g, c, m = bot["guild"], bot["channel"], bot["member"]
+    choices = await emu.autocomplete(g, c, m, "article", focused="query", options={"query": "drone"})
+    assert choices and choices[0]["name"] == "UK funds joint drone production with Ukraine"
+    article_value = choices[0]["value"]
+
+    handle = await emu.invoke_command(g, c, m, "article", {"query": article_value})
+    response = await handle.wait_response()
+    data = response["data"]
+    text = " ".join(e.get("description", "") for e in data["embeds"])
+    for name in SECTIONS:
+        assert name in text
+
+    for index, name in enumerate(SECTIONS):
+        section_choices = await emu.autocomplete(
+            g, c, m, "section", focused="section", options={"article": article_value, "section": ""}
+        )
+        assert [ch["name"].split(". ", 1)[1] for ch in section_choices] == SECTIONS
+        handle = await emu.invoke_command(g, c, m, "section", {"article": article_value, "section": section_choices[index]["value"]})
+        reply = (await handle.wait_response())["data"]
+        assert name in reply["embeds"][0]["title"] or name in str(reply["embeds"][0])
+
+
+async def test_section_choices_follow_the_chosen_article(emu: DiscordEmulator, bot: dict) -> None:
+    g, c, m = bot["guild"], bot["channel"], bot["member"]
+    none = await emu.autocomplete(g, c, m, "section", focused="section", options={"article": "#999999", "section": ""})
+    assert none == []
+
+
+async def test_search_finds_a_story_by_a_word_from_its_body(emu: DiscordEmulator, bot: dict) -> None:
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["member"], "search", {"query": "Dnipro"})
+    reply = (await handle.wait_response())["data"]
+    assert "UK funds joint drone production" in reply["embeds"][0]["description"]
+
+
+async def test_feeds_add_refused_for_members_and_broken_url_is_a_clear_ephemeral_error(emu: DiscordEmulator, bot: dict) -> None:
+    g, c = bot["guild"], bot["channel"]
+    # Discord itself hides /feeds from members: the bot declared Manage Server as its default permission.
+    from tests.emulator import EmulatorUsageError
+
+    with pytest.raises(EmulatorUsageError):
+        await emu.invoke_command(g, c, bot["member"], "feeds add", {"url": "http://127.0.0.1:9/feed.xml"})
+    # A server admin may override that in Integrations; the bot still checks the member itself.
+    for command in emu.registered_commands(g):
+        if command["name"] == "feeds":
+            command["default_member_permissions"] = None
+    handle = await emu.invoke_command(g, c, bot["member"], "feeds add", {"url": "http://127.0.0.1:9/feed.xml"})
+    reply = await handle.wait_response()
+    assert reply["data"]["flags"] & 64 and "Manage Server" in reply["data"]["content"]
+
+    handle = await emu.invoke_command(g, c, bot["admin"], "feeds add", {"url": "http://127.0.0.1:9/feed.xml"})
+    reply = await handle.wait_response()
+    content = reply["data"].get("content") or ""
+    assert reply["data"]["flags"] & 64 and "could not read it as a feed" in content
+
+
+async def test_feeds_add_by_admin_persists_across_restart(emu: DiscordEmulator, bot: dict, tmp_path: Path) -> None:
+    async with FeedServer() as srv:
+        srv.set("/new.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>Extra News</title>'
+                "<item><title>Hello</title><guid>x1</guid><description>Some text here.</description></item></channel></rss>",
+                content_type="application/rss+xml")
+        handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds add", {"url": srv.url("/new.xml"), "name": "extra"})
+        reply = await handle.wait_response()
+        assert reply["data"]["flags"] & 64
+        assert bot["app"].config.feed("extra") is not None
+    managed = bot["cfg"].parent / "newsbot.managed.yaml"
+    assert "extra" in managed.read_text()
+    from bot.config import load_config
+
+    assert load_config(bot["cfg"], env={}).feed("extra").origin == "managed"
+
+
+async def test_slow_command_defers_and_follows_up(emu: DiscordEmulator, bot: dict) -> None:
+    async with FeedServer() as srv:
+        srv.set("/slow.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>'
+                "<item><title>Late story</title><guid>s1</guid><description>Body text of the late story.</description></item></channel></rss>",
+                content_type="application/rss+xml", delay=2.6)
+        handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds preview", {"url": srv.url("/slow.xml")})
+        first = await handle.wait_response(timeout=5)
+        assert first["type"] == 5  # deferred
+        followups = await handle.wait_followups(2, timeout=10)
+        assert "Late story" in str(followups)
