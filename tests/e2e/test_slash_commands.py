@@ -157,3 +157,19 @@ async def test_slow_command_defers_and_follows_up(emu: DiscordEmulator, bot: dic
         assert first["type"] == 5  # deferred
         followups = await handle.wait_followups(2, timeout=10)
         assert "Late story" in str(followups)
+
+
+async def test_article_menu_opens_a_section_and_its_full_text(emu: DiscordEmulator, bot: dict) -> None:
+    g, c, m = bot["guild"], bot["channel"], bot["member"]
+    handle = await emu.invoke_command(g, c, m, "article", {})
+    await handle.wait_response()
+    message = await emu.wait_until(lambda: handle.original, 5, "no original response")
+    select = message["components"][0]["components"][0]
+    click = await emu.click(message, select["custom_id"], ["4"], member_id=m)
+    reply = (await click.wait_response())["data"]
+    assert reply["flags"] & 64 and "Global Developments" in str(reply["embeds"])
+    section_message = await emu.wait_until(lambda: click.original, 5, "no section message")
+    button = section_message["components"][0]["components"][0]
+    full = await emu.click(section_message, button["custom_id"], member_id=m)
+    text = str((await full.wait_response())["data"])
+    assert "Netherlands has announced plans" in text
