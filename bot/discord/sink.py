@@ -36,6 +36,28 @@ log = logging.getLogger("newsbot.discord")
 THREAD_ALREADY_CREATED = 160004
 #: Threads created by the bot archive after a day without activity.
 THREAD_ARCHIVE_MINUTES = 1440
+#: Discord's global limit is 50 requests a second per bot, and no header warns before it is hit
+#: (discord.py learns of it from the 429).  Posts are paced a little under it so a backlog drained
+#: over many channels in parallel never trips it.
+GLOBAL_POSTS_PER_SECOND = 45.0
+
+
+class Pacer:
+    """Spaces calls at least ``1/rate`` seconds apart, across all tasks of the process."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._lock = asyncio.Lock()
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
 
 
 def _story(row: OutboxRow) -> str:
@@ -61,6 +83,7 @@ class DiscordSink:
         self.client = client
         self.store = store
         self.webhook_for = webhook_for
+        self.pacer = Pacer(GLOBAL_POSTS_PER_SECOND)
 
     async def send(self, row: OutboxRow, articles: list[StoredArticle], subscription: Any) -> list[int]:
         layout = subscription.layout
@@ -95,6 +118,7 @@ class DiscordSink:
 
     async def _post(self, row: OutboxRow, subscription: Any, channel_id: int, payload: MessagePayload, part: int) -> int:
         check_payload(payload)
+        await self.pacer.wait()
         body: dict[str, Any] = dict(payload)
         webhook = getattr(subscription, "webhook", None)
         if webhook is not None and self.webhook_for is not None and channel_id == row.channel_id:

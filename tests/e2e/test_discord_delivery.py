@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,127 @@ async def test_new_item_reaches_the_right_channels_in_each_layout(emu: DiscordEm
         assert emu.messages(channels["filtered"]) == []
     finally:
         await app.stop()
+
+
+def simple_config(emu: DiscordEmulator, server: FeedServer, db: Path, subs: str, *, admin: int | None = None) -> str:
+    admin_line = f"\n      admin_log_channel: {admin}" if admin else ""
+    return f"""
+    discord:
+      token: ${{DISCORD_TOKEN}}
+      api_url: {emu.api_base}{admin_line}
+    storage:
+      url: sqlite+aiosqlite:///{db}
+    defaults:
+      poll_interval: 60s
+      max_posts_per_run: 50
+    feeds:
+      - name: world
+        url: {server.url('/world.xml')}
+        fetch_article: false
+    subscriptions:
+    {subs}
+    """
+
+
+async def test_403_channel_is_paused_reported_and_resumed(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    from tests.emulator import DEFAULT_BOT_PERMISSIONS
+
+    guild = emu.add_guild("news")
+    news, admin = emu.add_channel(guild, "news"), emu.add_channel(guild, "admin")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: news
+        feeds: [world]
+        channel: {news}
+    """, admin=admin))
+    clock = Clock()
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    try:
+        await cycle(app, clock)
+        emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS & ~(1 << 11))  # no Send Messages
+        await emu.settle()
+        server.set("/world.xml", rss([Item("Bridge closed", body_text("bridge"), guid="b1")]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        assert emu.messages(news) == []
+        state = await app.store.get_subscription("news")
+        assert state.paused
+        assert any("Send Messages" in m.get("content", "") for m in emu.messages(admin))
+        counts = await app.store.outbox_counts()
+        assert counts.get("pending") == 1  # nothing dropped
+
+        emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS)
+        await emu.settle()
+        for _ in range(50):
+            if not (await app.store.get_subscription("news")).paused:
+                break
+            await asyncio.sleep(0.05)
+        assert not (await app.store.get_subscription("news")).paused
+        while await app.deliverer.run_once():
+            pass
+        assert len(emu.messages(news)) == 1
+    finally:
+        await app.stop()
+
+
+async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    guild = emu.add_guild("news")
+    chan = emu.add_channel(guild, "digest")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: morning
+        feeds: [world]
+        channel: {chan}
+        mode: digest
+        schedule: "0 9 * * *"
+        timezone: Europe/London
+    """))
+    clock = Clock()
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    try:
+        await cycle(app, clock)
+        items = [Item("Ferry strike ends", body_text("ferry"), guid="f"), Item("New library opens", body_text("library"), guid="l")]
+        server.set("/world.xml", rss(items), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        assert emu.messages(chan) == []  # held for the digest
+        assert await app.fire_digest("morning") is not None
+        while await app.deliverer.run_once():
+            pass
+        posted = str(emu.messages(chan))
+        assert len(emu.messages(chan)) == 1 and "Ferry strike ends" in posted and "New library opens" in posted
+        clock.advance(days=1)
+        assert await app.fire_digest("morning") is None
+        while await app.deliverer.run_once():
+            pass
+        assert len(emu.messages(chan)) == 1
+    finally:
+        await app.stop()
+
+
+async def test_burst_of_200_posts_to_10_channels_none_lost_none_doubled(server: FeedServer, tmp_path: Path) -> None:
+    async with DiscordEmulator(message_rate=(5, 0.5)) as emu:
+        with point_discord_py_at(emu):
+            guild = emu.add_guild("news")
+            channels = [emu.add_channel(guild, f"c{i}") for i in range(10)]
+            server.set("/world.xml", rss([]), content_type="application/rss+xml")
+            subs = "".join(f"""
+      - name: s{i}
+        feeds: [world]
+        channel: {ch}
+        layout: compact""" for i, ch in enumerate(channels))
+            cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", subs))
+            clock = Clock()
+            app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+            await app.start()
+            try:
+                await cycle(app, clock)
+                items = [Item(f"Story number {i}", body_text(f"subject{i}"), guid=f"g{i}") for i in range(20)]
+                server.set("/world.xml", rss(items), content_type="application/rss+xml")
+                await cycle(app, clock, advance_minutes=2)
+                for ch in channels:
+                    contents = [m["content"] for m in emu.messages(ch)]
+                    assert len(contents) == 20 and len(set(contents)) == 20
+                assert emu.rate_limited_count == 0
+            finally:
+                await app.stop()
