@@ -79,6 +79,12 @@ class App:
         self.config = load_config(self.config_path, env=self.env)
         config = self.config
         self.store = await open_store(config.storage.url)
+        if config.storage.url.startswith("sqlite"):
+            # SQLite means one process: any lease in the file was held by a run that died, and
+            # its posts must go out now, not when the lease expires (their nonces stop doubles).
+            released = await self.store.release_leases()
+            if released:
+                log.info("resuming %d post(s) left in flight by the previous run", released)
         self.session = aiohttp.ClientSession()
         fetcher = Fetcher(self.session)
         await self._sync_feeds(config)

@@ -104,6 +104,16 @@ async def _require(conn: AsyncConnection, row_id: int) -> None:
 
 
 class OutboxMixin(Executor):
+    async def release_leases(self) -> int:
+        """Forget every outbox and feed lease: for a lone process starting up (SQLite), whose
+        leases can only be left over from a run that died; returns the outbox rows released."""
+        from bot.store.schema import feeds
+
+        async with self._connect("release_leases") as conn:
+            result = await conn.execute(update(outbox).where(outbox.c.leased_until.is_not(None)).values(leased_until=None))
+            await conn.execute(update(feeds).where(feeds.c.leased_until.is_not(None)).values(leased_until=None))
+            return int(result.rowcount or 0)
+
     async def enqueue(
         self,
         *,

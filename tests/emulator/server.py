@@ -68,6 +68,9 @@ class FaultRule:
     remaining: int | None
     retry_after: float = 0.1
     delay: float = 0.0
+    #: Delay the *answer*: the request is carried out (a message is stored) and only then held,
+    #: as when a connection dies after Discord accepted a post.
+    after: bool = False
 
     def matches(self, method: str, template: str, path: str) -> bool:
         if self.remaining is not None and self.remaining <= 0:
@@ -310,6 +313,10 @@ class DiscordEmulator:
             return self._json(429, verdict.body(), headers)
         try:
             response = await handler(request)
+            for rule in [r for r in self.faults if r.after and r.matches(method, template, request.path[len(API_PREFIX):])]:
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                await asyncio.sleep(rule.delay)
         except ApiError as exc:
             response = self._json(exc.status, exc.body())
         except web.HTTPRequestEntityTooLarge:
@@ -336,7 +343,7 @@ class DiscordEmulator:
 
     async def _apply_faults(self, method: str, template: str, path: str) -> web.Response | None:
         for rule in list(self.faults):
-            if not rule.matches(method, template, path):
+            if rule.after or not rule.matches(method, template, path):
                 continue
             if rule.remaining is not None:
                 rule.remaining -= 1
@@ -373,9 +380,12 @@ class DiscordEmulator:
         self.faults.append(rule)
         return rule
 
-    def slow(self, route: str, seconds: float, count: int | None = None) -> FaultRule:
-        """Delay matching requests by ``seconds`` (all of them unless ``count`` is given)."""
-        rule = FaultRule(route, 0, count, delay=seconds)
+    def slow(self, route: str, seconds: float, count: int | None = None, *, after: bool = False) -> FaultRule:
+        """Delay matching requests by ``seconds`` (all of them unless ``count`` is given).
+
+        ``after=True`` carries the request out first and delays only the response.
+        """
+        rule = FaultRule(route, 0, count, delay=seconds, after=after)
         self.faults.append(rule)
         return rule
 
