@@ -219,3 +219,30 @@ async def test_burst_of_200_posts_to_10_channels_none_lost_none_doubled(server: 
                 assert emu.rate_limited_count == 0
             finally:
                 await app.stop()
+
+
+async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    guild = emu.add_guild("news")
+    chan = emu.add_channel(guild, "hooked")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: hooked
+        feeds: [world]
+        channel: {chan}
+        webhook:
+          name: World Desk
+    """))
+    clock = Clock()
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    try:
+        await cycle(app, clock)
+        items = [Item(f"Hooked story {i}", body_text(f"hook{i}"), guid=f"h{i}") for i in range(2)]
+        server.set("/world.xml", rss(items), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        messages = emu.messages(chan)
+        assert len(messages) == 2
+        assert all(m.get("webhook_id") and m["author"]["username"] == "World Desk" for m in messages)
+        assert len({m["webhook_id"] for m in messages}) == 1  # created once, reused
+    finally:
+        await app.stop()
