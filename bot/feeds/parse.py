@@ -297,7 +297,16 @@ def _fallback_reason(result: Any, data: bytes) -> str | None:
         return "bytes not decodable in the declared encoding"
     if version.startswith("rss") and b"xml:base" in data:
         return "xml:base in RSS"  # feedparser-rs honours it in Atom only
+    if any(not _get(entry, "link") for entry in entries) and _PRIVATE_HOST_LINK.search(data):
+        # feedparser-rs silently drops links to loopback and private addresses (an intranet feed).
+        return "links to private addresses"
     return None
+
+
+_PRIVATE_HOST_LINK = re.compile(
+    rb"https?://(?:localhost|127\.|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|\[?::1|\[?f[cd][0-9a-f]{2}:|169\.254\.)",
+    re.IGNORECASE,
+)
 
 
 def _has_encoded_content(entries: Iterable[Any]) -> bool:

@@ -228,3 +228,94 @@ async def test_config_edit_is_picked_up_live_and_a_broken_one_is_refused(server:
         assert "poll_intervall" in notice and "newsbot.yaml:" in notice and "poll_interval" in notice
     finally:
         await app.stop()
+
+
+async def test_teaser_entry_gets_its_article_page_and_falls_back_to_the_feed_text(server: FeedServer, tmp_path: Path) -> None:
+    clock, sink = Clock(), RecordingSink()
+    page = (Path(__file__).parents[1] / "articles" / "fixtures" / "seed_page.html").read_text()
+    server.set("/story.html", page, content_type="text/html")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite", subs="""
+      - name: world
+        feeds: [world]
+        channel: 111111111111111111
+    """).replace("fetch_article: false", "fetch_article: auto"))
+    app = await started_app(cfg, clock, sink)
+    try:
+        await cycle(app, clock)
+        items = [
+            Item("UK funds joint drone production with Ukraine", "Ukraine and the UK agree to make drones…", guid="t1", link=server.url("/story.html")),
+            Item("Missing page story", "A short teaser about a page that is gone…", guid="t2", link=server.url("/gone.html")),
+        ]
+        server.set("/world.xml", rss(items), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        by_title = {a[0].article.title: a[0].article for _, a in sink.posts}
+        assert len(by_title["UK funds joint drone production with Ukraine"].sections) == 8
+        assert by_title["Missing page story"].summary.startswith("A short teaser")
+    finally:
+        await app.stop()
+
+
+async def test_permanent_redirect_updates_the_stored_url(server: FeedServer, tmp_path: Path) -> None:
+    clock, sink = Clock(), RecordingSink()
+    server.set("/new.xml", rss([]), content_type="application/rss+xml")
+    server.redirect("/world.xml", server.url("/new.xml"), status=301)
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite"))
+    app = await started_app(cfg, clock, sink)
+    try:
+        await cycle(app, clock)
+        assert (await app.store.get_feed("world")).moved_to == server.url("/new.xml")
+        before = server.hits.get("/world.xml", 0)
+        await cycle(app, clock, advance_minutes=2)
+        assert server.hits.get("/world.xml", 0) == before  # polled at its new address directly
+    finally:
+        await app.stop()
+
+
+async def test_feed_failing_for_a_day_is_reported_once(server: FeedServer, tmp_path: Path) -> None:
+    clock, sink = Clock(), RecordingSink()
+    server.set("/world.xml", "down", status=503)
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite"))
+    app = await started_app(cfg, clock, sink)
+    try:
+        for _ in range(12):
+            reports = await app.poll_due()
+            if reports:
+                clock.now = reports[0].next_poll_at
+            else:
+                clock.advance(hours=3)
+        reports_about = [n for n in app._notices if "failing since" in n]
+        assert len(reports_about) == 1 and "world" in reports_about[0]
+    finally:
+        await app.stop()
+
+
+async def test_digest_missed_while_stopped_is_sent_once_at_start(server: FeedServer, tmp_path: Path) -> None:
+    clock, sink = Clock(), RecordingSink()
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite", subs="""
+      - name: daily
+        feeds: [world]
+        channel: 111111111111111111
+        mode: digest
+        schedule: "0 9 * * *"
+    """))
+    app = await started_app(cfg, clock, sink)
+    await app.catch_up_digests()  # first start: nothing owed
+    await cycle(app, clock)
+    server.set("/world.xml", rss([Item("Held story", body_text("held"), guid="h")]), content_type="application/rss+xml")
+    await cycle(app, clock, advance_minutes=2)
+    await app.stop()
+    assert sink.posts == []
+
+    clock.advance(days=3)  # three 09:00 firings missed
+    app = await started_app(cfg, clock, sink)
+    try:
+        await app.catch_up_digests()
+        await cycle(app, clock)
+        assert [row.kind for row, _ in sink.posts] == ["digest"]
+        await app.catch_up_digests()
+        await cycle(app, clock)
+        assert len(sink.posts) == 1
+    finally:
+        await app.stop()
