@@ -173,3 +173,18 @@ async def test_article_menu_opens_a_section_and_its_full_text(emu: DiscordEmulat
     full = await emu.click(section_message, button["custom_id"], member_id=m)
     text = str((await full.wait_response())["data"])
     assert "Netherlands has announced plans" in text
+
+
+async def test_latest_lists_the_newest_story(emu: DiscordEmulator, bot: dict) -> None:
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["member"], "latest", {"count": 3})
+    reply = (await handle.wait_response())["data"]
+    assert "UK funds joint drone production with Ukraine" in str(reply["embeds"])
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["member"], "latest", {"feed": "nope"})
+    reply = (await handle.wait_response())["data"]
+    assert reply["flags"] & 64 and "no feed called" in reply["content"]
+
+
+async def test_digest_now_without_a_digest_here_says_so(emu: DiscordEmulator, bot: dict) -> None:
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "digest now", {})
+    reply = (await handle.wait_response())["data"]
+    assert reply["flags"] & 64 and "no digest subscription" in reply["content"]
