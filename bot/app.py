@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, load_config
 from bot.config.cron import cron_trigger
+from bot.config.fieldtypes import hide_password
 from bot.config_watch import ConfigWatcher
 from bot.delivery import Deliverer, Sink
 from bot.errors import ConfigError
@@ -108,7 +109,7 @@ class App:
             self._tasks.append(asyncio.create_task(self.deliverer.run_forever(self._stop), name="delivery"))
         log.info(
             "newsbot running: %d feed(s), %d subscription(s), storage %s",
-            len(config.feeds), len(config.subscriptions), _safe_url(config.storage.url),
+            len(config.feeds), len(config.subscriptions), hide_password(config.storage.url),
         )
 
     async def _make_sink(self, config: Config) -> Sink:
@@ -276,12 +277,6 @@ class App:
         log.warning("admin notice: %s", text)
         if self.discord is not None:
             await self.discord.notify_admins(text)
-
-
-def _safe_url(url: str) -> str:
-    import re
-
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 async def run_app(config_path: Path, *, stop: asyncio.Event | None = None, env: dict[str, str] | None = None) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from bot.config import Config
 from bot.errors import DeliveryError
 from bot.feeds.timing import Backoff
+from bot.notices import Notify, notify_safely
 from bot.store import Store
 from bot.store.records import OutboxRow, StoredArticle
 
@@ -26,8 +27,6 @@ CLAIM_BATCH = 10
 LEASE = timedelta(minutes=2)
 #: Give up retrying (the row stays in the outbox as failed, visible to admins) after this many.
 MAX_ATTEMPTS = 12
-
-Notify = Callable[[str], Awaitable[None]]
 
 
 class Sink(Protocol):
@@ -129,8 +128,4 @@ class Deliverer:
         await self._notify(f"A post for **{subscription.key}** could not be delivered: {reason}. It stays in the outbox.")
 
     async def _notify(self, text: str) -> None:
-        if self.notify is not None:
-            try:
-                await self.notify(text)
-            except Exception:  # noqa: BLE001 - a failed admin notice must not fail delivery
-                log.exception("could not send an admin notice")
+        await notify_safely(self.notify, text, log)

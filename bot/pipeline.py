@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from bot.articles.build import SummaryOptions, build_article, is_teaser
 from bot.config import Config
@@ -24,6 +24,7 @@ from bot.feeds.local import read_article_folder
 from bot.feeds.parse import parse_feed
 from bot.feeds.timing import next_poll_at
 from bot.model import Article, FeedEntry, ParsedFeed
+from bot.notices import Notify, notify_safely
 from bot.store import Store
 from bot.store.records import FeedState
 
@@ -36,7 +37,6 @@ DUPLICATE_WINDOW = timedelta(days=14)
 #: A feed failing for this long is reported to the admins.
 REPORT_FAILING_AFTER = timedelta(days=1)
 
-Notify = Callable[[str], Awaitable[None]]
 Status = Literal["new", "unchanged", "not-modified", "failed", "disabled", "unknown"]
 
 
@@ -386,11 +386,7 @@ class Poller:
         return PollReport(name, "failed", message=exc.reason, next_poll_at=changes["next_poll_at"])
 
     async def _notify(self, text: str) -> None:
-        if self.notify is not None:
-            try:
-                await self.notify(text)
-            except Exception:  # noqa: BLE001 - a failed admin notice must not fail the poll
-                log.exception("could not send an admin notice")
+        await notify_safely(self.notify, text, log)
 
 
 def _newest(entries: list[tuple[FeedEntry, tuple[str, ...]]], count: int) -> list[tuple[FeedEntry, tuple[str, ...]]]:
