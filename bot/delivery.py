@@ -23,8 +23,6 @@ log = logging.getLogger("newsbot.delivery")
 
 #: Rows claimed per round; the store spreads them over channels (one per channel per round).
 CLAIM_BATCH = 10
-#: How long a claimed row is ours before another worker may take it.
-LEASE = timedelta(minutes=2)
 #: Give up retrying (the row stays in the outbox as failed, visible to admins) after this many.
 MAX_ATTEMPTS = 12
 

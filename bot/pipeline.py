@@ -211,10 +211,11 @@ class Poller:
         known = [(e, keys) for e, keys in keyed if keys and seen.intersection(keys)]
 
         subscriptions = list(config.subscriptions_for(name))
+        fresh = _chronological(fresh)
         if first_poll:
             backfill = self._backfill(config, feed_cfg, subscriptions)
-            keep = _newest(fresh, backfill)
-            skipped = [(e, k) for e, k in fresh if all(e is not f for f, _ in keep)]
+            cut = max(len(fresh) - backfill, 0)
+            skipped, keep = fresh[:cut], fresh[cut:]  # the newest `backfill` entries are posted
             if skipped:
                 async with self.store.transaction() as tx:
                     for _, keys in skipped:
@@ -222,7 +223,6 @@ class Poller:
                 log.info("feed %s first poll: %d entries marked seen, %d backfilled", name, len(skipped), len(keep))
             fresh = keep
 
-        fresh = _chronological(fresh)
         options = SummaryOptions(config.defaults.summary_sentences, config.defaults.tldr_sentences)
         per_run: dict[str, int] = {}
         new = routed = 0
@@ -389,19 +389,9 @@ class Poller:
         await notify_safely(self.notify, text, log)
 
 
-def _newest(entries: list[tuple[FeedEntry, tuple[str, ...]]], count: int) -> list[tuple[FeedEntry, tuple[str, ...]]]:
-    """The ``count`` newest entries (by date when the feed gives dates, else feed order), oldest first."""
-    if count <= 0:
-        return []
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
-    indexed = list(enumerate(entries))
-    indexed.sort(key=lambda item: (item[1][0].published or item[1][0].updated or epoch, -item[0]), reverse=True)
-    chosen = sorted(indexed[:count], key=lambda item: item[0])
-    return [entry for _, entry in chosen]
-
-
 def _chronological(entries: list[tuple[FeedEntry, tuple[str, ...]]]) -> list[tuple[FeedEntry, tuple[str, ...]]]:
-    """Oldest first, so a channel reads in the order stories happened (feeds list newest first)."""
+    """Oldest first (by date when the feed gives dates, else feed order, which lists newest first),
+    so a channel reads in the order stories happened and a backfill is the tail of this list."""
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     indexed = list(enumerate(entries))
     indexed.sort(key=lambda item: (item[1][0].published or item[1][0].updated or epoch, -item[0]))

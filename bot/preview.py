@@ -71,12 +71,11 @@ async def _from_url(
     body = result.body or b""
     try:
         feed = parse_feed(body, source=url, base_url=result.url, content_type=result.content_type)
-    except ParseError as exc:
+    except ParseError:
         if "html" not in (result.content_type or "").lower():
             raise
         page = body.decode("utf-8", errors="replace")
         entry = FeedEntry(id=result.url, title="", link=result.url, content=page, content_type="html")
-        del exc
         return [build_article(entry, options=options)]
     return await _articles_from_feed(fetcher, feed, limit, fetch_pages, options)
 

@@ -8,7 +8,6 @@ The live config is reloaded at once, exactly as an edit of the file would be.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ import discord
 
 from bot.articles.build import build_article
 from bot.config import managed_add_feed, managed_remove_feed, managed_set_paused
+from bot.config.fieldtypes import slugify
 from bot.errors import ConfigError, SourceError
 from bot.feeds.parse import parse_feed
 from bot.render import MessagePayload, escape_markdown, render_article_card, truncate
@@ -28,11 +28,6 @@ Reply = tuple[list[MessagePayload], "discord.ui.View | None"]
 
 def _note(text: str) -> MessagePayload:
     return {"content": truncate(text, 2000), "allowed_mentions": {"parse": []}}
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:40] or "feed"
 
 
 class FeedAdmin:
@@ -89,7 +84,7 @@ class FeedAdmin:
     async def add(self, url: str, name: str | None, channel_id: int | None) -> Reply:
         path = self._config_path()
         feed = await self._fetch_feed(url)
-        feed_name = _slug(name or feed.title or urlsplit(url).hostname or "feed")
+        feed_name = slugify(name or feed.title or urlsplit(url).hostname or "feed")
         if self.connection.config().feed(feed_name) is not None:
             raise ConfigError(f"a feed called “{feed_name}” already exists — choose another name with the name option")
         if channel_id is None:
