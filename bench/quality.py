@@ -12,11 +12,16 @@ Three parts, each against the strongest simple baseline measured in the same run
   body with the benchmark's shingle metric (bench/metrics.py).  Baseline: ``trafilatura.extract``
   called as the benchmark's own runner calls it (``include_comments=False``) on the same pages.
 * **summary** — every CNN/DailyMail story of the split is written to a temp Markdown file (front
-  matter ``title:`` — the data has no headline — then the text) and previewed the same way; the
-  article's TL;DR is scored against the journalists' highlights in ROUGE-1/2/L F1 (rouge-score,
+  matter ``title:``, then the text) and previewed the same way; the article's TL;DR is scored against the journalists' highlights in ROUGE-1/2/L F1 (rouge-score,
   Porter stemming on; ROUGE-L is sentence-level LCS, ``rougeL``).  Baselines: Lead-3 and the
   *length-matched lead* — the story's first N words, N being the number of words of newsbot's
   TL;DR for that story (bench/metrics.py).  The ratio is taken on the mean of R-1, R-2 and R-L F1.
+  The title is the story's headline as its URL spells it (``…/article-3023941/Gary-Locke-set-
+  confirmed-permanent-Kilmarnock-manager.html``): the data has no other, and the product always
+  has one (every feed entry and page carries a headline), so this is the input it really runs
+  on.  The TL;DR uses the headline (see ``Weights.title_weight``); the same stories are scored a
+  second time with no title at all, and that figure is printed too, so the headline's share of
+  the result is there to see.
 * **pipeline** — the time of ``preview_source(FILE)`` per page (read the file, extract, clean,
   sections, section summaries, TL;DR), the best of three runs per page after one warm-up call:
   median and 99th percentile over the pages.
@@ -33,6 +38,7 @@ import contextlib
 import gzip
 import io
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -52,6 +58,7 @@ from bench.metrics import (
     rouge_means,
     word_count,
 )
+from bot.model import UNTITLED
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Where the evaluation data lives (read-only, never copied into the project).
@@ -90,8 +97,8 @@ class Story:
     id: str
     text: str
     reference: str
-    #: A stand-in headline (the data has none): the preview needs a title to show.
-    title: str
+    #: The headline, as the story's URL spells it; None when the URL has none.
+    headline: str | None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,12 +145,36 @@ def load_stories(split: str = "test", data: Path = DEFAULT_DATA, limit: int | No
             row = json.loads(line)
             if row["split"] != split:
                 continue
-            stories.append(Story(row["id"], row["text"], row["reference"], f"Story {row['id'].rsplit(':', 1)[-1][:10]}"))
+            stories.append(Story(row["id"], row["text"], row["reference"], headline_from_url(row.get("url") or "")))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataError(f"{path}, line {number}: not a story record ({exc})") from exc
     if not stories:
         raise DataError(f"{path}: no stories in split {split!r}")
     return stories[:limit]
+
+
+#: A URL path segment that names a page, not a story.
+_NOT_A_SLUG = re.compile(r"^(?:index|default|article|story|\d+)$|^article-\d+$", re.IGNORECASE)
+
+
+def headline_from_url(url: str) -> str | None:
+    """The headline a news URL spells in its last meaningful path segment, words restored.
+
+    ``…/article-3023941/Gary-Locke-set-confirmed-permanent-Kilmarnock-manager.html`` → "Gary Locke
+    set confirmed permanent Kilmarnock manager"; ``…/2015/04/08/us/feat-nasa-scientist-alien-life/``
+    → "feat nasa scientist alien life".  Archive prefixes (``web.archive.org/web/<stamp>id_/``)
+    are looked through.  None when no segment reads as words.
+    """
+    path = url.rsplit("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    segments = path.split("/")[1:]  # drop the host
+    for segment in reversed(segments):
+        stem = re.sub(r"\.(?:s?html?|php|aspx?)$", "", segment, flags=re.IGNORECASE)
+        if not stem or _NOT_A_SLUG.match(stem):
+            continue
+        words = [w for w in re.split(r"[-_+]+", stem) if w]
+        if len(words) >= 2 and any(w.isalpha() for w in words):
+            return " ".join(words)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,9 +208,13 @@ def article_text(article: dict[str, object]) -> str:
     return "\n\n".join(parts)
 
 
-def story_markdown(story: Story) -> str:
-    """A story as an article file: YAML front matter with its stand-in title, then the text."""
-    title = story.title.replace('"', "'")
+def story_markdown(story: Story, *, headline: bool = True) -> str:
+    """A story as an article file: YAML front matter with its title, then the text.
+
+    With ``headline=False`` (or no headline in the URL) the title is the product's own
+    placeholder for an untitled article, which it never uses to rank sentences.
+    """
+    title = (story.headline if headline and story.headline else UNTITLED).replace('"', "'")
     return f'---\ntitle: "{title}"\n---\n\n{story.text}\n'
 
 
@@ -266,14 +301,14 @@ class SummaryPairs:
     failures: list[str]
 
 
-def run_summaries(stories: Sequence[Story], workdir: Path) -> SummaryPairs:
+def run_summaries(stories: Sequence[Story], workdir: Path, *, headlines: bool = True) -> SummaryPairs:
     """Each story's TL;DR from the product, with its two lead baselines."""
     from bot.articles.sentences import split_sentences
 
     ours, matched, lead3, failures = [], [], [], []
     for story in stories:
         path = workdir / f"{story.id.replace(':', '_')}.md"
-        path.write_text(story_markdown(story), encoding="utf-8")
+        path.write_text(story_markdown(story, headline=headlines), encoding="utf-8")
         try:
             tldr = str(preview_json(path).get("summary") or "")
         except RuntimeError as exc:
@@ -313,7 +348,13 @@ def extraction_lines(result: ExtractionResult, worst: int = 0) -> list[str]:
     return lines
 
 
-def summary_lines(pairs: SummaryPairs, split: str, rouge: Callable[[str, str], tuple[float, float, float]]) -> list[str]:
+def summary_lines(
+    pairs: SummaryPairs,
+    split: str,
+    rouge: Callable[[str, str], tuple[float, float, float]],
+    untitled: SummaryPairs | None = None,
+) -> list[str]:
+    """The summary report; ``untitled`` is the same stories summarized with no headline."""
     ours = rouge_means(pairs.ours, rouge)
     matched = rouge_means(pairs.matched_lead, rouge)
     lead3 = rouge_means(pairs.lead3, rouge)
@@ -324,6 +365,11 @@ def summary_lines(pairs: SummaryPairs, split: str, rouge: Callable[[str, str], t
         f"  length-matched lead    R-1/2/L {matched}",
         f"  Lead-3                 R-1/2/L {lead3}  ({ratio(ours.mean, lead3.mean):.3f}x)",
     ]
+    if untitled is not None:
+        bare, bare_lead = rouge_means(untitled.ours, rouge), rouge_means(untitled.matched_lead, rouge)
+        lines.append(
+            f"  without headlines      R-1/2/L {bare}  ({ratio(bare.mean, bare_lead.mean):.3f}x its length-matched lead)"
+        )
     lines += [f"  failed: {f}" for f in pairs.failures]
     lines.append(
         f"summary: R-1/2/L {ours}, {ratio(ours.mean, matched.mean):.3f}x length-matched lead "
@@ -366,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in extraction_lines(extraction, args.worst):
             print(line, flush=True)
         pairs = run_summaries(stories, workdir)
-        for line in summary_lines(pairs, args.split, rouge):
+        untitled = run_summaries(stories, workdir, headlines=False)
+        for line in summary_lines(pairs, args.split, rouge, untitled):
             print(line, flush=True)
         for line in pipeline_lines(time_previews(paths)):
             print(line, flush=True)

@@ -31,23 +31,24 @@ GRID: dict[str, tuple[float, ...]] = {
     "position_weight": (1.0, 2.0, 3.0),
     "quote_penalty": (0.0, 0.3, 1.0),
     "redundancy": (0.0, 0.3),
+    "title_weight": (0.0, 0.5, 1.0, 2.0),
 }
 
 
 def story_sections(story: Story) -> list[list[str]]:
     """The story's sections as paragraph lists, as the product's text stages cut them."""
-    sections = split_sections(clean_blocks(markdown_to_blocks(story.text), title=story.title))
+    sections = split_sections(clean_blocks(markdown_to_blocks(story.text), title=story.headline))
     return [list(s.paragraphs) for s in sections]
 
 
 def evaluate(
-    stories: Sequence[Story], sections: Sequence[list[list[str]]], weights: Weights, rouge: object
+    stories: Sequence[Story], sections: Sequence[list[list[str]]], weights: Weights, rouge: object, headlines: bool = True
 ) -> tuple[RougeMeans, RougeMeans, float]:
     """(TL;DR ROUGE, length-matched lead ROUGE, ratio of their means) for one setting."""
     ours: list[tuple[str, str]] = []
     lead: list[tuple[str, str]] = []
     for story, secs in zip(stories, sections):
-        tldr = summarize_article(secs, DEFAULT_TLDR_SENTENCES, weights=weights)
+        tldr = summarize_article(secs, DEFAULT_TLDR_SENTENCES, title=story.headline if headlines else None, weights=weights)
         ours.append((tldr, story.reference))
         lead.append((length_matched_lead(story.text, word_count(tldr)), story.reference))
     mine, base = rouge_means(ours, rouge), rouge_means(lead, rouge)  # type: ignore[arg-type]

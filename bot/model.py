@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+#: What readers see for an article that has no title (never used to rank its sentences).
+UNTITLED = "(untitled)"
+
 ContentType = Literal["html", "text", "markdown"]
 
 

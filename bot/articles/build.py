@@ -20,7 +20,7 @@ from bot.articles.summarize import (
     summarize_article,
     summarize_section,
 )
-from bot.model import Article, FeedEntry, Section
+from bot.model import UNTITLED, Article, FeedEntry, Section
 
 #: A feed body shorter than this (in words) with no full content is a teaser.
 TEASER_WORDS = 120
@@ -87,7 +87,7 @@ def build_article(
     author = entry.author or (page.author if page else None)
     return article_from_blocks(
         blocks,
-        title=title.strip() or "(untitled)",
+        title=title.strip() or UNTITLED,
         url=entry.link,
         author=author,
         published=entry.published or entry.updated or (page.published if page else None),
@@ -117,6 +117,7 @@ def article_from_blocks(
     tldr = summarize_article(
         [s.paragraphs for s in raw_sections],
         options.tldr_sentences,
+        title=None if title == UNTITLED else title,
         first_section_summary=sections[0].summary if sections else None,
     )
     return Article(

@@ -53,6 +53,11 @@ class Weights:
     #: How much similarity to an already chosen sentence costs (maximal marginal relevance); 0 won
     #: on validation (news rarely repeats itself within three sentences), kept as a knob.
     redundancy: float = 0.0
+    #: Bonus for sharing the headline's words (Edmundson's "title method"): the editors' own
+    #: one-line summary says which sentences carry the story.  Only the TL;DR sees the headline.
+    #: On validation 0.5 and 1.0 tie (+0.1% over 0, within noise); 0.5 is the gentler of the two
+    #: and helps most where the lede is a hook ("It's amazing what make-up can do.").
+    title_weight: float = 0.5
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -98,8 +103,12 @@ def tokens(sentence: str) -> list[str]:
 Vector = dict[str, float]
 
 
-def sentence_vectors(sentences: Sequence[str]) -> list[Vector]:
-    """Unit-length TF-IDF vectors of the sentences (IDF over the sentences themselves)."""
+def sentence_vectors(sentences: Sequence[str], *, also: Sequence[str] = ()) -> list[Vector]:
+    """Unit-length TF-IDF vectors of the sentences (IDF over the sentences themselves).
+
+    Texts in ``also`` (a headline) are vectorized after them with the sentences' IDF, so they
+    take nothing away from the sentences' own weights.
+    """
     n = len(sentences)
     bags = [_token_tuple(s) for s in sentences]
     df: dict[str, int] = {}
@@ -107,11 +116,11 @@ def sentence_vectors(sentences: Sequence[str]) -> list[Vector]:
         for word in set(bag):
             df[word] = df.get(word, 0) + 1
     vectors: list[Vector] = []
-    for bag in bags:
+    for bag in bags + [_token_tuple(t) for t in also]:
         tf: dict[str, float] = {}
         for word in bag:
             tf[word] = tf.get(word, 0.0) + 1.0
-        vec = {w: c * math.log((n + 1) / (df[w] + 0.5)) for w, c in tf.items()}
+        vec = {w: c * math.log((n + 1) / (df.get(w, 0) + 0.5)) for w, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
     return vectors
@@ -161,9 +170,17 @@ def quoted_share(sentence: str) -> float:
 
 
 def score_sentences(
-    sentences: Sequence[str], *, weights: Weights = DEFAULT_WEIGHTS, vectors: Sequence[Vector] | None = None
+    sentences: Sequence[str],
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    vectors: Sequence[Vector] | None = None,
+    title_vector: Vector | None = None,
 ) -> list[float]:
-    """PacSum-style directed centrality plus a position prior and fitness penalties, one score per sentence."""
+    """PacSum-style directed centrality plus a position prior and fitness penalties, one score per sentence.
+
+    ``title_vector`` (the headline in the sentences' TF-IDF space) adds ``weights.title_weight``
+    times each sentence's similarity to it.
+    """
     if vectors is None:
         vectors = sentence_vectors(sentences)
     back, fwd = directed_centrality(vectors)
@@ -181,6 +198,8 @@ def score_sentences(
             score -= _UNFIT * min(1.0, (words - weights.max_words) / weights.max_words)
         if weights.quote_penalty:
             score -= weights.quote_penalty * quoted_share(sentence)
+        if title_vector and weights.title_weight:
+            score += weights.title_weight * cosine(vectors[i], title_vector)
         scores.append(score)
     return scores
 
@@ -248,10 +267,14 @@ def summarize_article(
     sections: Sequence[Sequence[str]],
     k: int = DEFAULT_TLDR_SENTENCES,
     *,
+    title: str | None = None,
     first_section_summary: str | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> str:
     """The TL;DR over the whole article (sections given as their paragraphs).
+
+    ``title`` is the headline: sentences that share its words rank higher (see
+    ``Weights.title_weight``); it is never itself part of the TL;DR.
 
     When the article has several sections and the TL;DR would only repeat the first section's
     summary (every sentence it picked is in that summary), its weakest pick gives way to the best
@@ -263,8 +286,12 @@ def summarize_article(
         return ""
     if len(sentences) <= k:
         return " ".join(sentences)
-    vectors = sentence_vectors(sentences)
-    scores = score_sentences(sentences, weights=weights, vectors=vectors)
+    title_vector: Vector | None = None
+    if title and title.strip() and weights.title_weight:
+        *vectors, title_vector = sentence_vectors(sentences, also=[title])
+    else:
+        vectors = sentence_vectors(sentences)
+    scores = score_sentences(sentences, weights=weights, vectors=vectors, title_vector=title_vector)
     chosen = _select(sentences, scores, vectors, k, weights.redundancy)
     summary = " ".join(sentences[i] for i in chosen)
     first_len = len(per_section[0])

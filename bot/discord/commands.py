@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConfigError, NewsbotError
+from bot.model import UNTITLED
 from bot.render import (
     MessagePayload,
     escape_markdown,
@@ -59,7 +60,7 @@ def payload_kwargs(payload: MessagePayload) -> dict[str, Any]:
 
 
 def choice_name(text: str) -> str:
-    return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or "(untitled)"
+    return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or UNTITLED
 
 
 def section_menu(stored: StoredArticle) -> discord.ui.View:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from bot.model import Article, Section
+from bot.model import UNTITLED, Article, Section
 from bot.render.limits import AUTHOR_NAME_LIMIT, TITLE_LIMIT
 from bot.render.payloads import Embed
 from bot.render.text import neutralize_mentions, one_line, safe_text, safe_url, truncate
 
-#: Shown for an article or digest without a title (Discord needs something to show).
-UNTITLED = "(untitled)"
 #: Name of an untitled first section: the text before the first heading.
 LEAD_SECTION_NAME = "Lead"
 #: Added to the title of an embed, or the name of a field, that carries on an earlier one.

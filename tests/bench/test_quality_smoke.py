@@ -64,6 +64,31 @@ def test_story_is_written_as_markdown_with_a_title() -> None:
     assert text.rstrip().endswith("Then left.")
 
 
+def test_story_without_its_headline_is_written_untitled() -> None:
+    story = quality.Story("cnndm:abc", "Text.", "ref", "Some headline")
+    assert quality.story_markdown(story, headline=False).startswith('---\ntitle: "(untitled)"\n')
+    assert quality.story_markdown(quality.Story("cnndm:abc", "Text.", "ref", None)).startswith('---\ntitle: "(untitled)"\n')
+
+
+@pytest.mark.parametrize(
+    ("url", "headline"),
+    [
+        (
+            "http://web.archive.org/web/20150403223948id_/http://www.dailymail.co.uk/sport/football/"
+            "article-3023941/Gary-Locke-set-confirmed-permanent-Kilmarnock-manager.html",
+            "Gary Locke set confirmed permanent Kilmarnock manager",
+        ),
+        ("http://www.cnn.com/2015/04/08/us/feat-nasa-scientist-alien-life/", "feat nasa scientist alien life"),
+        ("http://edition.cnn.com/2015/04/07/entertainment/bb-king-hospitaliized/index.html", "bb king hospitaliized"),
+        ("https://example.com/news/12345?utm=x", None),
+        ("https://example.com/", None),
+        ("", None),
+    ],
+)
+def test_headline_is_read_from_the_url_slug(url: str, headline: str | None) -> None:
+    assert quality.headline_from_url(url) == headline
+
+
 def test_article_text_joins_section_titles_and_texts() -> None:
     article = {"sections": [{"title": "", "text": "Lead."}, {"title": "Next", "text": "More.\n\nEven more."}]}
     assert quality.article_text(article) == "Lead.\n\nNext\n\nMore.\n\nEven more."
