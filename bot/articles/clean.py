@@ -111,6 +111,26 @@ def strip_trailer(text: str) -> str:
     return _TRAILER.sub("", text)
 
 
+#: A wire credit opening an article: "(CNN)", "(CNN) -- ", "WASHINGTON (Reuters) - ",
+#: "NEW YORK, Nov 3 (AP) — ", "(The Hollywood Reporter)".  An optional dateline in capitals, a
+#: short capitalised name in brackets, an optional dash, then the sentence itself.
+_WIRE_CREDIT = re.compile(
+    r"""^(?:[A-Z][A-Z.'’ -]{1,40}(?:,\ [A-Z][\w.]*(?:\ [\w.]+){0,2})?\ ?)?
+        \((?:[A-Z][\w.&'’]*(?:\ [\w.&'’]+){0,4})\)
+        \s*(?:[-–—]{1,2}\s*)?(?=["“‘']?[A-Z])""",
+    re.VERBOSE,
+)
+
+
+def strip_wire_credit(text: str) -> str:
+    """Drop the news agency's credit from the start of an article's first paragraph.
+
+    It belongs to the agency's layout, not to the story: left in, a TL;DR would open with
+    "(CNN)They may not be…".
+    """
+    return _WIRE_CREDIT.sub("", text, count=1)
+
+
 #: A paragraph of at least this many words (or characters, for scripts written without spaces)
 #: is article body; what comes before it is the page's header zone, where labels, kickers and
 #: repeats of the title live.
@@ -135,6 +155,7 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
     skipping_level: int | None = None
     norm_title = _norm(title) if title else ""
     in_header = True  # until the first body paragraph
+    first_para = True
     for block in blocks:
         if block.kind == "heading":
             if skipping_level is not None and block.level <= skipping_level:
@@ -159,6 +180,9 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
             if _is_byline(text, byline) or (norm_title and _norm(text) == norm_title):
                 continue
             in_header = len(text.split()) < BODY_WORDS and len(text) < BODY_CHARS
+        if first_para and block.kind == "para":
+            text = strip_wire_credit(text) or text
+            first_para = False
         out.append(block if text == block.text else Block(block.kind, text, block.level))
     return fold_empty_headings(out)
 

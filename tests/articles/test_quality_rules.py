@@ -398,3 +398,64 @@ def test_summaries_do_not_depend_on_what_was_summarized_before() -> None:
     summarize._paragraph_sentences.cache_clear()
     summarize._token_tuple.cache_clear()
     assert summarize_article([NEWS], 3) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The headline steers the TL;DR; a wire credit never opens it
+# ---------------------------------------------------------------------------------------------
+
+HOOKED = [
+    "It is amazing what a little paint and patience can do to an old house.",
+    "Neighbours stopped to watch as the work went on through the summer months.",
+    "The council fined the owner of a listed cottage for painting it bright purple without permission.",
+    "Many of them said they had never seen anything like it in the village before.",
+    "Some took photographs and shared them with friends and family online.",
+]
+
+
+def test_the_headline_picks_the_sentence_that_carries_the_story() -> None:
+    title = "Council fines owner of purple listed cottage"
+    without = split_sentences(summarize_article([HOOKED], 2))
+    with_title = split_sentences(summarize_article([HOOKED], 2, title=title))
+    assert without == HOOKED[:2]  # position alone: the hook and the scene
+    assert with_title == [HOOKED[0], HOOKED[2]]  # the headline brings in the news
+    assert summarize_article([HOOKED], 2, title=title, weights=Weights(title_weight=0.0)) == " ".join(HOOKED[:2])
+
+
+def test_the_headline_is_never_part_of_the_tldr_and_changes_nothing_without_shared_words() -> None:
+    title = "Council fines owner of purple listed cottage"
+    assert title not in summarize_article([HOOKED], 2, title=title)
+    assert summarize_article([HOOKED], 2, title="Zebra quokka") == summarize_article([HOOKED], 2)
+
+
+def test_an_untitled_article_is_summarized_as_if_it_had_no_title() -> None:
+    blocks = [Block("para", p) for p in HOOKED]
+    untitled = article_from_blocks(blocks, title="(untitled)")
+    assert untitled.summary == summarize_article([HOOKED], 3)
+
+
+@pytest.mark.parametrize(
+    "first, expected",
+    [
+        ("(CNN)They may not be aliens, but we may be close.", "They may not be aliens, but we may be close."),
+        ("(CNN) -- The last time he spoke with his son was in January.", "The last time he spoke with his son was in January."),
+        ("WASHINGTON (Reuters) - The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+        ("NEW YORK, Nov 3 (AP) — Stocks fell sharply.", "Stocks fell sharply."),
+        ("LONDON, England (CNN) -- A man was arrested.", "A man was arrested."),
+        ("(The Hollywood Reporter)Stan Freberg, the satirist, has died.", "Stan Freberg, the satirist, has died."),
+        ("Police (in London) said the road was closed.", "Police (in London) said the road was closed."),
+        ("(pictured) the new bridge opened on Monday.", "(pictured) the new bridge opened on Monday."),
+        ("The (CNN) story was wrong, they said.", "The (CNN) story was wrong, they said."),
+    ],
+)
+def test_a_wire_credit_is_dropped_from_the_first_paragraph_only(first: str, expected: str) -> None:
+    later = "WASHINGTON (Reuters) - This later paragraph keeps its words, whatever they are."
+    blocks = clean_blocks([Block("para", first), Block("para", later)])
+    assert [b.text for b in blocks] == [expected, later]
+
+
+def test_wire_credit_rule_is_linear_on_hostile_text() -> None:
+    from bot.articles.clean import strip_wire_credit
+
+    hostile = "A" * 5000 + ", " + "A " * 3000
+    assert strip_wire_credit(hostile) == hostile
