@@ -18,6 +18,7 @@ extractive news summarizer has to beat:
 
 from __future__ import annotations
 
+import random
 import re
 import statistics
 from collections import Counter
@@ -162,6 +163,35 @@ def rouge_means(pairs: Iterable[tuple[str, str]], rouge: RougeFn) -> RougeMeans:
     if not scores:
         return RougeMeans(0.0, 0.0, 0.0)
     return RougeMeans(*(100 * statistics.fmean(s[i] for s in scores) for i in range(3)))
+
+
+#: Resamples for the bootstrap interval, and its seed (the interval must be reproducible).
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0
+
+
+def paired_ratio_interval(
+    ours: Sequence[float], baseline: Sequence[float], *, confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """A paired bootstrap interval for sum(ours) / sum(baseline) over the same items.
+
+    Items (stories) are resampled with replacement, each keeping both of its scores, so the
+    interval says how much the ratio owes to which stories happened to be in the split — with
+    175 stories, about ±1.5%: a ratio inside that of 1.0 is a tie, not a win or a loss.
+    """
+    if len(ours) != len(baseline):
+        raise ValueError("paired scores must be of the same items")
+    if not ours:
+        raise ValueError("an interval of no items")
+    rng = random.Random(seed)
+    n = len(ours)
+    ratios = []
+    for _ in range(resamples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        ratios.append(ratio(sum(ours[i] for i in picks), sum(baseline[i] for i in picks)))
+    tail = (1 - confidence) / 2 * 100
+    return percentile(ratios, tail), percentile(ratios, 100 - tail)
 
 
 def ratio(ours: float, baseline: float) -> float:

@@ -53,6 +53,7 @@ from bench.metrics import (
     lead_sentences,
     length_matched_lead,
     page_counts,
+    paired_ratio_interval,
     percentile,
     ratio,
     rouge_means,
@@ -291,6 +292,20 @@ def rouge_fn() -> Callable[[str, str], tuple[float, float, float]]:
     return score
 
 
+def cached(rouge: Callable[[str, str], tuple[float, float, float]]) -> Callable[[str, str], tuple[float, float, float]]:
+    """ROUGE of the same (candidate, reference) pair is asked for more than once (a tuning grid,
+    the means and then the interval): score each pair once."""
+    memo: dict[tuple[str, str], tuple[float, float, float]] = {}
+
+    def score(candidate: str, reference: str) -> tuple[float, float, float]:
+        key = (candidate, reference)
+        if key not in memo:
+            memo[key] = rouge(candidate, reference)
+        return memo[key]
+
+    return score
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryPairs:
     """(candidate, reference) pairs per system, story by story."""
@@ -359,10 +374,13 @@ def summary_lines(
     matched = rouge_means(pairs.matched_lead, rouge)
     lead3 = rouge_means(pairs.lead3, rouge)
     words = [word_count(c) for c, _ in pairs.ours] or [0]
+    low, high = paired_ratio_interval(
+        [sum(rouge(c, r)) for c, r in pairs.ours], [sum(rouge(c, r)) for c, r in pairs.matched_lead]
+    )
     lines = [
         f"summary over {len(pairs.ours)} {split} stories (ROUGE F1 %, stemmed; ratio on the mean of R-1/2/L):",
         f"  newsbot TL;DR          R-1/2/L {ours}  (median {statistics.median(words):.0f} words)",
-        f"  length-matched lead    R-1/2/L {matched}",
+        f"  length-matched lead    R-1/2/L {matched}  (ratio's 95% bootstrap interval {low:.3f}–{high:.3f})",
         f"  Lead-3                 R-1/2/L {lead3}  ({ratio(ours.mean, lead3.mean):.3f}x)",
     ]
     if untitled is not None:
@@ -401,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pages = load_pages(args.data, QUICK_PAGES if args.quick else None)
         stories = load_stories(args.split, args.data, QUICK_STORIES if args.quick else None)
-        rouge = rouge_fn()
+        rouge = cached(rouge_fn())
     except DataError as exc:
         print(f"bench.quality: {exc}", file=sys.stderr)
         return 2

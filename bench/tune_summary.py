@@ -19,7 +19,7 @@ import sys
 from typing import Iterable, Sequence
 
 from bench.metrics import RougeMeans, length_matched_lead, ratio, rouge_means, word_count
-from bench.quality import Story, load_stories, rouge_fn
+from bench.quality import Story, cached, load_stories, rouge_fn
 from bot.articles.blocks import markdown_to_blocks
 from bot.articles.clean import clean_blocks
 from bot.articles.sections import split_sections
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stories = load_stories(args.split)
     sections = [story_sections(s) for s in stories]
-    rouge = _cached(rouge_fn())
+    rouge = cached(rouge_fn())
     results = []
     mine, base, r = evaluate(stories, sections, DEFAULT_WEIGHTS, rouge)
     print(f"current defaults: R-1/2/L {mine}, lead {base}, {r:.4f}x  {DEFAULT_WEIGHTS}")
@@ -81,19 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         changed = {f.name: getattr(weights, f.name) for f in dataclasses.fields(weights) if f.name in GRID}
         print(f"{r:.4f}x  R-1/2/L {mine} (lead {base})  {changed}")
     return 0
-
-
-def _cached(rouge):  # type: ignore[no-untyped-def]
-    """ROUGE of the same (candidate, reference) pair is asked for again and again in a grid."""
-    memo: dict[tuple[str, str], tuple[float, float, float]] = {}
-
-    def score(candidate: str, reference: str) -> tuple[float, float, float]:
-        key = (candidate, reference)
-        if key not in memo:
-            memo[key] = rouge(candidate, reference)
-        return memo[key]
-
-    return score
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from bench.metrics import (
     lead_sentences,
     length_matched_lead,
     page_counts,
+    paired_ratio_interval,
     percentile,
     ratio,
     rouge_means,
@@ -172,3 +173,24 @@ def test_percentile(values: list[float], q: float, expected: float) -> None:
 def test_percentile_of_nothing_is_an_error() -> None:
     with pytest.raises(ValueError):
         percentile([], 50)
+
+
+def test_paired_interval_brackets_the_ratio_and_is_reproducible() -> None:
+    ours = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    base = [1.1, 1.8, 3.3, 3.9, 5.2, 5.7]
+    low, high = paired_ratio_interval(ours, base)
+    whole = sum(ours) / sum(base)
+    assert low < whole < high
+    assert (low, high) == paired_ratio_interval(ours, base)
+
+
+def test_paired_interval_of_identical_systems_is_exactly_one() -> None:
+    scores = [0.3, 0.5, 0.2, 0.9]
+    assert paired_ratio_interval(scores, scores) == (1.0, 1.0)
+
+
+def test_paired_interval_needs_paired_items() -> None:
+    with pytest.raises(ValueError):
+        paired_ratio_interval([1.0], [1.0, 2.0])
+    with pytest.raises(ValueError):
+        paired_ratio_interval([], [])
