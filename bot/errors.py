@@ -5,6 +5,7 @@
     ├── SourceError      a feed, page or file that cannot be read or parsed (source)
     │   ├── FetchError   HTTP/network failure (url, status)
     │   └── ParseError   bytes that are not a feed / article we can read
+    │       └── PageNotFeedError  a feed URL that serves an HTML page (the page is kept)
     ├── StoreError       the database refused or failed
     └── DeliveryError    Discord refused a post (status, code)
 """
@@ -45,6 +46,19 @@ class FetchError(SourceError):
 
 class ParseError(SourceError):
     """The bytes were fetched but are not a feed or article newsbot can read."""
+
+
+class PageNotFeedError(ParseError):
+    """A URL given as a feed serves an HTML page instead.
+
+    Carries the page (``page_url`` after redirects, ``html`` decoded), so a caller that can also
+    read an article page (``newsbot preview``) uses it instead of fetching it again.
+    """
+
+    def __init__(self, source: str, message: str, *, page_url: str, html: str):
+        super().__init__(source, message)
+        self.page_url = page_url
+        self.html = html
 
 
 class StoreError(NewsbotError):

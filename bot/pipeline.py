@@ -25,7 +25,7 @@ from bot.feeds.parse import parse_feed
 from bot.feeds.timing import next_poll_at
 from bot.model import Article, FeedEntry, ParsedFeed
 from bot.notices import Notify, notify_safely
-from bot.store import Store
+from bot.store import ArticleExistsError, Store, Tx
 from bot.store.records import FeedState
 
 log = logging.getLogger("newsbot.poll")
@@ -287,9 +287,7 @@ class Poller:
         routed = 0
         async with self.store.transaction() as tx:
             if existing is None:
-                article_id = await tx.insert_article(
-                    article, feed=feed, url_key=url_key, fingerprint=fp, content_hash=content_hash(entry_text(entry)), now=now
-                )
+                article_id = await self._insert_or_existing(tx, feed, entry, article, url_key, fp, now)
             else:
                 article_id = existing
                 log.info("feed %s: %r is a story already stored (#%d); not stored twice", feed, article.title, existing)
@@ -312,6 +310,36 @@ class Poller:
                     if not digest:
                         per_run[sub.key] = per_run.get(sub.key, 0) + 1
         return routed
+
+    async def _insert_or_existing(
+        self,
+        tx: Tx,
+        feed: str,
+        entry: FeedEntry,
+        article: Article,
+        url_key: str | None,
+        fp: int,
+        now: datetime,
+    ) -> int:
+        """Store the article, or use the one another worker stored under its URL since we looked.
+
+        The route lock only serialises this process: a second worker on the same PostgreSQL
+        database can store the same URL between our ``article_by_url`` check and this insert.
+        The store reports that as ArticleExistsError without breaking the transaction, so the
+        entry is recorded and routed against the existing article, exactly as if the check had
+        found it: the outbox's per-story dedupe key then keeps it from being posted twice.
+        """
+        try:
+            return await tx.insert_article(
+                article, feed=feed, url_key=url_key, fingerprint=fp, content_hash=content_hash(entry_text(entry)), now=now
+            )
+        except ArticleExistsError as exc:
+            if exc.article_id is None:  # the conflicting row vanished again: nothing to fall back on
+                raise
+            log.info(
+                "feed %s: %r was stored meanwhile by another worker (#%d); not stored twice", feed, article.title, exc.article_id
+            )
+            return exc.article_id
 
     async def _maybe_update(
         self,

@@ -13,10 +13,11 @@ from pathlib import Path
 import aiohttp
 
 from bot.articles.build import DEFAULT_OPTIONS, SummaryOptions, build_article, is_teaser
-from bot.errors import FetchError, ParseError, SourceError
+from bot.errors import FetchError, PageNotFeedError, SourceError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.local import read_article_file, read_article_folder
 from bot.feeds.parse import parse_feed
+from bot.feeds.remote import read_feed_url
 from bot.model import Article, FeedEntry, ParsedFeed
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json", ".feed"})
@@ -67,15 +68,10 @@ def _from_file(path: Path, limit: int | None, options: SummaryOptions) -> list[A
 async def _from_url(
     fetcher: Fetcher, url: str, limit: int | None, fetch_pages: bool, options: SummaryOptions
 ) -> list[Article]:
-    result = await fetcher.fetch(url)
-    body = result.body or b""
     try:
-        feed = parse_feed(body, source=url, base_url=result.url, content_type=result.content_type)
-    except ParseError:
-        if "html" not in (result.content_type or "").lower():
-            raise
-        page = body.decode("utf-8", errors="replace")
-        entry = FeedEntry(id=result.url, title="", link=result.url, content=page, content_type="html")
+        feed = await read_feed_url(fetcher, url)
+    except PageNotFeedError as page:  # an article's address: preview that article
+        entry = FeedEntry(id=page.page_url, title="", link=page.page_url, content=page.html, content_type="html")
         return [build_article(entry, options=options)]
     return await _articles_from_feed(fetcher, feed, limit, fetch_pages, options)
 

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.preview import preview_source
+from tests.e2e.harness import body_text
+from tests.support.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,3 +73,12 @@ def test_unreachable_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["preview", url]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and url in err[0]
+
+
+async def test_preview_of_an_article_url_reads_that_page() -> None:
+    page = f"<!doctype html><html><head><title>Rescuers reach survivors</title></head><body><article>{body_text('quake')}</article></body></html>"
+    async with FeedServer() as srv:
+        srv.set("/story.html", page, content_type="text/html; charset=utf-8")
+        articles = await preview_source(srv.url("/story.html"))
+    assert [(a.title, a.url) for a in articles] == [("Rescuers reach survivors", srv.url("/story.html"))]
+    assert "quake" in articles[0].sections[0].text

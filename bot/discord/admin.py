@@ -17,7 +17,7 @@ from bot.articles.build import build_article
 from bot.config import managed_add_feed, managed_remove_feed, managed_set_paused
 from bot.config.fieldtypes import slugify
 from bot.errors import ConfigError, SourceError
-from bot.feeds.parse import parse_feed
+from bot.feeds.remote import read_feed_url
 from bot.render import MessagePayload, escape_markdown, render_article_card, truncate
 
 if TYPE_CHECKING:
@@ -53,8 +53,7 @@ class FeedAdmin:
         if self.app is None or self.app.poller is None:
             raise ConfigError("the bot is still starting; try again in a moment")
         try:
-            result = await self.app.poller.fetcher.fetch(url)
-            return parse_feed(result.body or b"", source=url, base_url=result.url, content_type=result.content_type)
+            return await read_feed_url(self.app.poller.fetcher, url)
         except SourceError as exc:
             raise SourceError(url, f"I could not read it as a feed ({exc.reason}). Check that the URL opens in a browser and is RSS, Atom or JSON Feed") from exc
 

@@ -6,6 +6,8 @@
   (``parse_feed``).
 - ``local.py`` — a folder of Markdown/HTML/text article files read as a feed
   (``read_article_file``, ``read_article_folder``).
+- ``remote.py`` — I/O: fetch + parse of a feed URL in one step, for the commands that read a URL
+  once (``read_feed_url``); the poller keeps its own conditional fetch.
 
 Nothing is re-exported here on purpose: importing ``bot.feeds.fetch`` should not drag in the
 parsers, and callers name the module they mean.
