@@ -11,7 +11,7 @@ from tests.support.feedserver import FeedServer
 
 
 def config_text(server: FeedServer, db: Path, *, extra_feeds: str = "", subs: str | None = None, backfill: int = 0) -> str:
-    subs = subs if subs is not None else f"""
+    subs = subs if subs is not None else """
       - name: world
         feeds: [world]
         channel: 111111111111111111
