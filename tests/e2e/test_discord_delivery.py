@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator, point_discord_py_at
 from tests.support.feedserver import FeedServer
 
 from bot.app import App
+from bot.config.cron import cron_trigger
+from bot.render import CONTENT_LIMIT, ELLIPSIS, safe_text
+from bot.store.records import StoredArticle
 
 
 @pytest.fixture
@@ -95,6 +104,94 @@ async def test_new_item_reaches_the_right_channels_in_each_layout(emu: DiscordEm
         assert emu.messages(channels["filtered"]) == []
     finally:
         await app.stop()
+
+
+#: A placeholder left unfilled in a posted message ("{#news}", a template's literal braces, is not one).
+LEFTOVER_PLACEHOLDER = re.compile(r"\{\w*\}")
+
+
+def sectioned_body(sections: int) -> str:
+    """An article body of ``sections`` headed parts, "Part 0" … , each a few paragraphs long."""
+    return "".join(f"<h2>Part {i}</h2>{body_text(f'topic{i}', 4)}" for i in range(sections))
+
+
+@asynccontextmanager
+async def running_app(cfg: Path, emu: DiscordEmulator, clock: Clock) -> AsyncIterator[App]:
+    """The App connected to the emulator, driven by hand (``cycle``), stopped however the test ends."""
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+async def post_through_template(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, template: str, body: str
+) -> tuple[int, StoredArticle]:
+    """One new story through a template subscription; returns its channel and the stored article.
+
+    A second poll after delivery is part of it, so a test can tell "posted once" from "posted at
+    every poll".
+    """
+    chan = emu.add_channel(emu.add_guild("news"), "templated")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    # JSON text is a YAML double-quoted scalar: the template's newlines and braces arrive as written.
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: templated
+        feeds: [world]
+        channel: {chan}
+        template: {json.dumps(template)}
+    """))
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        item = Item("Harbour reopens after storm", body, guid="h1", link="http://a.test/h1")
+        server.set("/world.xml", rss([item]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        await cycle(app, clock, advance_minutes=2)
+        [stored] = await app.store.latest_articles(5)
+    return chan, stored
+
+
+def filled_sections(stored: StoredArticle) -> str:
+    """What ``{sections}`` stands for: each section's name in bold over its summary."""
+    return "\n\n".join(f"**{safe_text(s.title)}**\n{safe_text(s.summary)}" for s in stored.article.sections)
+
+
+async def test_template_layout_posts_the_filled_template_once(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    template = "**{title}**\n{summary}\n\n{sections}\n\nSections: {section_names}\n<{url}> {{#news}}"
+    chan, stored = await post_through_template(emu, server, tmp_path, template, sectioned_body(3))
+
+    article = stored.article
+    assert [s.title for s in article.sections] == ["Part 0", "Part 1", "Part 2"]
+    assert article.summary and all(s.summary for s in article.sections)
+    expected = (
+        f"**Harbour reopens after storm**\n{safe_text(article.summary)}\n\n{filled_sections(stored)}\n\n"
+        "Sections: Part 0, Part 1, Part 2\n<http://a.test/h1> {#news}"
+    )
+    messages = emu.messages(chan)
+    assert [m["content"] for m in messages] == [expected]
+    assert not LEFTOVER_PLACEHOLDER.search(messages[0]["content"])
+    assert not messages[0].get("embeds")
+    assert messages[0].get("nonce")
+
+
+async def test_template_longer_than_a_message_is_cut_to_one_message_within_the_limit(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    template = "**{title}**\n{summary}\n\n{sections}\n\nAgain:\n{sections}\n<{url}>"
+    chan, stored = await post_through_template(emu, server, tmp_path, template, sectioned_body(12))
+
+    uncut_at_least = 2 * len(filled_sections(stored)) + len(stored.article.summary)
+    assert uncut_at_least > CONTENT_LIMIT  # the story really does overflow one message
+    messages = emu.messages(chan)
+    assert len(messages) == 1  # delivered (not refused by Discord), once
+    assert all(len(m["content"]) <= CONTENT_LIMIT for m in messages)
+    content = messages[0]["content"]
+    assert content.startswith("**Harbour reopens after storm**\n")
+    assert content.endswith("\n<http://a.test/h1>")  # a URL is never cut
+    assert ELLIPSIS in content and not LEFTOVER_PLACEHOLDER.search(content)
 
 
 def simple_config(emu: DiscordEmulator, server: FeedServer, db: Path, subs: str, *, admin: int | None = None) -> str:
@@ -191,6 +288,82 @@ async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(e
         assert len(emu.messages(chan)) == 1
     finally:
         await app.stop()
+
+
+#: A schedule whose weekdays APScheduler's own crontab parsing would get wrong (Tuesday to Saturday).
+WEEKDAYS_AT_9 = "0 9 * * 1-5"
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Poll an async condition until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def test_digest_cron_job_fires_through_the_scheduler_and_posts_once(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    chan = emu.add_channel(emu.add_guild("news"), "digest")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: morning
+        feeds: [world]
+        channel: {chan}
+        mode: digest
+        schedule: "{WEEKDAYS_AT_9}"
+        timezone: Europe/London
+    """))
+    clock = Clock()
+    stop = asyncio.Event()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        items = [Item("Ferry strike ends", body_text("ferry"), guid="f"), Item("New library opens", body_text("library"), guid="l")]
+        server.set("/world.xml", rss(items), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        assert emu.messages(chan) == []  # held for the digest
+        assert (await app.store.get_subscription("morning")).last_digest_at is None
+
+        scheduler, store, deliverer = app.scheduler, app.store, app.deliverer
+        assert scheduler is not None and store is not None and deliverer is not None
+        job = scheduler.get_job("digest:morning")
+        assert str(job.trigger) == str(cron_trigger(WEEKDAYS_AT_9, "Europe/London"))
+        # The job App._schedule_digests made, untouched but for its first firing: now, not at 09:00.
+        scheduler.modify_job(job.id, next_run_time=datetime.now(timezone.utc) + timedelta(seconds=0.2))
+        scheduler.pause_job("poll")  # this test polls by hand
+        done = asyncio.Event()
+        runs: list[JobExecutionEvent] = []
+
+        def job_finished(event: JobExecutionEvent) -> None:
+            runs.append(event)
+            done.set()
+
+        scheduler.add_listener(job_finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        delivery = asyncio.create_task(deliverer.run_forever(stop))
+        try:
+            scheduler.start()
+            await asyncio.wait_for(done.wait(), timeout=5)
+            posted = await emu.wait_for_messages(chan, 1, timeout=5)
+
+            async def digest_sent() -> bool:
+                counts = await store.outbox_counts()
+                return counts["sent"] == 1 and counts["pending"] == 0
+
+            await eventually(digest_sent, 5, "the digest to be recorded as sent")
+        finally:
+            stop.set()
+            await delivery
+
+        assert [(e.job_id, e.exception) for e in runs] == [("digest:morning", None)]
+        assert isinstance(runs[0].retval, int)  # fire_digest made an outbox row
+        assert len(emu.messages(chan)) == 1 == len(posted)
+        assert "Ferry strike ends" in str(posted) and "New library opens" in str(posted)
+        assert (await store.get_subscription("morning")).last_digest_at == clock.now
+        next_run = scheduler.get_job("digest:morning").next_run_time.astimezone(ZoneInfo("Europe/London"))
+        # Re-armed by the cron trigger: 09:00 London on a weekday (crontab's 1-5 is Monday to Friday).
+        assert (next_run.hour, next_run.minute) == (9, 0) and next_run.weekday() < 5
+        assert next_run > datetime.now(timezone.utc)
 
 
 async def test_burst_of_200_posts_to_10_channels_none_lost_none_doubled(server: FeedServer, tmp_path: Path) -> None:
