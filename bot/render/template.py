@@ -18,7 +18,7 @@ from bot.render.layouts import render_compact
 from bot.render.limits import CONTENT_LIMIT
 from bot.render.parts import iso_timestamp, plain_title, section_body, section_name, unix_seconds
 from bot.render.payloads import MessagePayload, no_mentions
-from bot.render.text import one_line, safe_text, safe_url, truncate
+from bot.render.text import ELLIPSIS, one_line, safe_text, safe_url, truncate
 
 #: Every placeholder a template may use, with what it becomes (shown to admins in errors and docs).
 PLACEHOLDERS: dict[str, str] = {
@@ -90,10 +90,41 @@ def validate_template(template: str) -> frozenset[str]:
     return frozenset(name for _, name in pieces if name)
 
 
+def _section_blocks(article: Article) -> list[tuple[str, str]]:
+    """Each section as (its name in bold, its summary), the two halves of one ``{sections}`` block."""
+    return [
+        (f"**{safe_text(section_name(article, i))}**", safe_text(section_body(article.sections[i])).strip())
+        for i in range(len(article.sections))
+    ]
+
+
+def _join_blocks(blocks: list[tuple[str, str]]) -> str:
+    return "\n\n".join(f"{head}\n{body}".rstrip() for head, body in blocks)
+
+
+def _shrink_sections(blocks: list[tuple[str, str]], keep: int) -> str:
+    """``{sections}`` in at most ``keep`` characters, cut between blocks, never inside one's bold name.
+
+    Whole blocks are kept while they fit, followed by a line saying how many were left out; when
+    not even the first fits, its summary is shortened under its intact name.  A cut through
+    "**Name**" would leave a stray "**" that bolds the rest of the message.
+    """
+    for count in range(len(blocks) - 1, 0, -1):
+        text = f"{_join_blocks(blocks[:count])}\n\n{ELLIPSIS} (+{len(blocks) - count} more)"
+        if len(text) <= keep:
+            return text
+    if not blocks:
+        return ""
+    head, body = blocks[0]
+    room = keep - len(head) - 1
+    if room >= 1 and body:
+        return f"{head}\n{truncate(body, room)}"
+    return truncate(head.strip("*"), keep) if keep >= 1 else ""
+
+
 def _values(article: Article) -> dict[str, str]:
     count = range(len(article.sections))
     names = [safe_text(section_name(article, i)) for i in count]
-    blocks = [f"**{names[i]}**\n{safe_text(section_body(article.sections[i]))}".rstrip() for i in count]
     published = article.published
     return {
         "title": safe_text(plain_title(article)),
@@ -103,7 +134,7 @@ def _values(article: Article) -> dict[str, str]:
         "published_local": f"<t:{unix_seconds(published)}:f>" if published else "",
         "source": safe_text(one_line(article.source or "")),
         "summary": safe_text(article.summary.strip()),
-        "sections": "\n\n".join(blocks),
+        "sections": _join_blocks(_section_blocks(article)),
         "section_names": ", ".join(names),
     }
 
@@ -133,7 +164,10 @@ def render_template(article: Article, template: str) -> MessagePayload:
             break
         _, name = max(candidates)
         keep = len(values[name]) - -(-over // uses[name])
-        values[name] = truncate(values[name], keep) if keep >= 1 else ""
+        if name == "sections":
+            values[name] = _shrink_sections(_section_blocks(article), keep)
+        else:
+            values[name] = truncate(values[name], keep) if keep >= 1 else ""
         content = _fill(pieces, values)
     content = truncate(content, CONTENT_LIMIT)
     if not content.strip():

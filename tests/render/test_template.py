@@ -63,6 +63,33 @@ def test_long_output_is_cut_to_2000_keeping_the_url() -> None:
     assert ELLIPSIS in content
 
 
+def _sections_article(count: int, summary_words: int) -> object:
+    sections = tuple(
+        Section(f"Part {i}", "text", " ".join(f"word{i}x{j}" for j in range(summary_words)) + ".") for i in range(count)
+    )
+    return replace(bare(), sections=sections)
+
+
+def test_overlong_sections_are_cut_between_blocks_and_say_how_many_were_left_out() -> None:
+    article = _sections_article(30, 20)
+    content = render_template(article, "{sections}\n{url}")["content"]
+    assert len(content) <= CONTENT_LIMIT
+    kept = content.count("**Part ")
+    assert 0 < kept < 30
+    assert f"{ELLIPSIS} (+{30 - kept} more)" in content
+    assert content.count("**") % 2 == 0  # every bold name closed: the rest of the message is not bolded
+    last_block = content.split("\n\n")[-2]  # the last kept block, whole
+    assert last_block.endswith(".") and last_block.startswith("**Part ")
+
+
+def test_one_section_too_long_for_the_message_keeps_its_name_and_cuts_its_summary() -> None:
+    article = _sections_article(1, 600)
+    content = render_template(article, "{sections}")["content"]
+    assert len(content) <= CONTENT_LIMIT
+    assert content.startswith("**Part 0**\n") and content.endswith(ELLIPSIS)
+    assert content.count("**") == 2
+
+
 def test_last_resort_cut_marks_the_end() -> None:
     article = replace(bare(), url="https://example.com/" + "a" * 1990)
     content = render_template(article, "{url} {url}")["content"]
