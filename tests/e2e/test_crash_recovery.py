@@ -4,6 +4,7 @@ after a restart the post is resent with the same nonce and Discord keeps one mes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -16,12 +17,25 @@ from tests.emulator import DiscordEmulator
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def start_bot(cfg: Path, token: str) -> asyncio.subprocess.Process:
+async def start_bot(cfg: Path, token: str, log: Path) -> asyncio.subprocess.Process:
+    """The bot as its own process; its log goes to a file (a pipe nobody reads fills up and blocks it)."""
     env = dict(os.environ, DISCORD_TOKEN=token, PYTHONPATH=str(ROOT))
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=cfg.parent, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
+    with log.open("ab") as sink:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=cfg.parent, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=sink,
+        )
+
+
+def signal_if_running(process: asyncio.subprocess.Process, sig: int) -> None:
+    """Send ``sig`` unless the process is already gone (then its exit code tells the story)."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(sig)
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else "(no log)"
 
 
 async def test_sigkill_between_send_and_record_does_not_double_post(tmp_path: Path) -> None:
@@ -49,28 +63,27 @@ async def test_sigkill_between_send_and_record_does_not_double_post(tmp_path: Pa
         """)
         # Discord stores the post, then the answer never arrives before the process dies.
         emu.slow("POST /channels/*/messages", 10, count=1, after=True)
-        first = await start_bot(cfg, emu.token)
+        log = tmp_path / "bot.log"
+        first = await start_bot(cfg, emu.token, log)
         try:
             await emu.wait_until(lambda: emu.messages(channel) or None, 60, "the first post")
-            first.kill()  # SIGKILL: nothing is recorded
-            await first.wait()
+            assert first.returncode is None, f"the bot exited on its own:\n{log_tail(log)}"
         finally:
-            if first.returncode is None:
-                first.kill()
-                await first.wait()
+            signal_if_running(first, signal.SIGKILL)  # SIGKILL: nothing is recorded
+            await first.wait()
         emu.clear_faults()
         assert len(emu.messages(channel)) == 1
 
-        second = await start_bot(cfg, emu.token)
+        second = await start_bot(cfg, emu.token, log)
         try:
             await emu.wait_until(lambda: emu.nonce_hits or None, 60, "the resend of the same post")
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # room for a wrong second message to show up
             assert len(emu.messages(channel)) == 1
         finally:
-            second.send_signal(signal.SIGTERM)
+            signal_if_running(second, signal.SIGTERM)
             try:
                 await asyncio.wait_for(second.wait(), 20)
             except asyncio.TimeoutError:
-                second.kill()
+                signal_if_running(second, signal.SIGKILL)
                 await second.wait()
-        assert second.returncode == 0
+        assert second.returncode == 0, f"exit code {second.returncode}:\n{log_tail(log)}"
