@@ -21,15 +21,23 @@ file's first line (and a "By NAME" byline just under it), an HTML page's ``og:ti
 
 Ids must be stable across runs and machines, because they decide what was already posted: the
 front matter ``id``, else its ``url``, else ``file:<file name>`` — never an absolute path.
+
+The folder is polled like a feed, so ``read_article_folder`` keeps each file's entry in an
+``EntryCache`` and re-reads only files whose stat changed: a poll of an unchanged folder is one
+directory listing and one ``stat`` per file, not a read and parse of every file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any
+from time import time_ns
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -54,6 +62,12 @@ ARTICLE_KINDS: dict[str, ContentType] = {
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 #: A "By NAME" line longer than this is a sentence ("By 2030, the country will…"), not a byline.
 MAX_BYLINE_CHARS = 80
+#: Entries the shared folder cache keeps (least recently used go first): bounded, so a folder
+#: that churns through many files cannot grow the process without limit.
+MAX_CACHED_FILES = 4096
+#: A file changed this recently is read but not cached: a second write within the file system's
+#: timestamp granularity (a jiffy on Linux, 2 s on FAT) can leave its stat unchanged.
+CACHE_SETTLE_NS = 2_000_000_000
 
 _UTC = timezone.utc
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
@@ -85,7 +99,69 @@ def read_article_file(path: Path) -> FeedEntry:
     return _entry(path, meta, title=title, author=author, content=content, kind=kind, mtime=mtime)
 
 
-def read_article_folder(path: Path, *, name: str | None = None) -> ParsedFeed:
+class _Stat(NamedTuple):
+    """What must be unchanged for a cached entry to still be the file's.
+
+    Size and mtime catch ordinary edits; the inode catches a file replaced by another of the same
+    size and mtime (an editor's atomic save, ``rsync -t``); ctime catches an in-place rewrite
+    whose mtime was set back (``cp -p``, ``tar``), since nothing can set ctime.
+    """
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> _Stat:
+        return cls(stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+class EntryCache:
+    """Article files' entries by path, valid while the file's stat is unchanged; LRU-bounded.
+
+    Only successes are kept: a bad file is read again at every poll, so it keeps its warning and
+    is picked up as soon as it is fixed. Thread-safe, since folders are read in worker threads.
+    """
+
+    def __init__(self, max_entries: int = MAX_CACHED_FILES, *, clock_ns: Callable[[], int] = time_ns) -> None:
+        if max_entries < 0:
+            raise ValueError(f"max_entries must be >= 0, not {max_entries}")
+        self.max_entries = max_entries
+        self._clock_ns = clock_ns
+        self._entries: OrderedDict[str, tuple[_Stat, FeedEntry]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str, stat: _Stat) -> FeedEntry | None:
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is None:
+                return None
+            if cached[0] != stat:
+                del self._entries[key]  # the file changed: this entry can never be right again
+                return None
+            self._entries.move_to_end(key)
+            return cached[1]
+
+    def put(self, key: str, stat: _Stat, entry: FeedEntry) -> None:
+        if max(stat.mtime_ns, stat.ctime_ns) > self._clock_ns() - CACHE_SETTLE_NS:
+            return  # changed just now: the next write may not change the stat
+        with self._lock:
+            self._entries[key] = (stat, entry)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+#: The cache every folder feed shares unless given its own.
+FOLDER_CACHE = EntryCache()
+
+
+def read_article_folder(path: Path, *, name: str | None = None, cache: EntryCache = FOLDER_CACHE) -> ParsedFeed:
     """Every article file directly in ``path``, sorted by file name, as one feed.
 
     Hidden files, ``README*`` and files of other types are ignored; a file that cannot be read,
@@ -94,21 +170,38 @@ def read_article_folder(path: Path, *, name: str | None = None) -> ParsedFeed:
     """
     path = Path(path)
     try:
-        children = sorted(path.iterdir(), key=lambda child: child.name)
+        with os.scandir(path) as listing:
+            children = sorted((child for child in listing if _is_article(child)), key=lambda child: child.name)
     except OSError as exc:
         raise FetchError(str(path), f"cannot list the articles folder ({exc.strerror or exc})") from exc
+    folder = os.path.realpath(path)  # one key per file, however the folder was named
     entries: list[FeedEntry] = []
     warnings: list[str] = []
     for child in children:
-        if child.name.startswith(".") or child.name.lower().startswith("readme"):
-            continue
-        if child.suffix.lower() not in ARTICLE_KINDS or not child.is_file():
-            continue
         try:
-            entries.append(read_article_file(child))
+            entries.append(_cached_entry(cache, os.path.join(folder, child.name), path / child.name, child))
         except SourceError as exc:
             warnings.append(f"{child.name} skipped: {exc.reason}")
     return ParsedFeed(title=name or path.name, entries=tuple(entries), warnings=tuple(warnings))
+
+
+def _is_article(child: os.DirEntry[str]) -> bool:
+    if child.name.startswith(".") or child.name.lower().startswith("readme"):
+        return False
+    return os.path.splitext(child.name)[1].lower() in ARTICLE_KINDS and child.is_file()
+
+
+def _cached_entry(cache: EntryCache, key: str, path: Path, child: os.DirEntry[str]) -> FeedEntry:
+    """The cached entry while the file's stat is unchanged; else the file, read and cached."""
+    try:
+        stat = _Stat.of(child.stat())
+    except OSError:
+        return read_article_file(path)  # gone since the listing, or unstattable: the read says why
+    entry = cache.get(key, stat)
+    if entry is None:
+        entry = read_article_file(path)
+        cache.put(key, stat, entry)
+    return entry
 
 
 # --------------------------------------------------------------------------------------------

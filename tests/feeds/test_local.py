@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+import bot.feeds.local as local
 from bot.errors import FetchError, ParseError
-from bot.feeds.local import read_article_file, read_article_folder
+from bot.feeds.local import CACHE_SETTLE_NS, EntryCache, read_article_file, read_article_folder
 
 from .conftest import PROJECT_ROOT
 
@@ -313,3 +314,171 @@ def test_missing_folder_is_a_fetch_error(tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="cannot list the articles folder") as caught:
         read_article_folder(tmp_path / "nope")
     assert caught.value.source == str(tmp_path / "nope")
+
+
+# -- folder cache: a poll re-reads only the files that changed --------------------------------
+
+#: A clock a century on: every file written by these tests has long settled.
+LATER_NS = 2**62
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files actually read, in order: what the cache did not spare."""
+    names: list[str] = []
+    real_read = local._read
+
+    def counting_read(path: Path) -> tuple[bytes, datetime]:
+        names.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(local, "_read", counting_read)
+    return names
+
+
+@pytest.fixture
+def cache() -> EntryCache:
+    return EntryCache(clock_ns=lambda: LATER_NS)
+
+
+def titles(folder: Path, cache: EntryCache) -> list[str]:
+    return [entry.title for entry in read_article_folder(folder, cache=cache).entries]
+
+
+def test_folder_cache_second_poll_of_an_unchanged_folder_reads_nothing(
+    tmp_path: Path, reads: list[str], cache: EntryCache
+) -> None:
+    for name in ("a.md", "b.txt", "c.html"):
+        write(tmp_path, name, f"# Title {name}\nBody" if name != "c.html" else "<title>Title c</title>")
+    first = read_article_folder(tmp_path, cache=cache)
+    assert reads == ["a.md", "b.txt", "c.html"]
+    reads.clear()
+    second = read_article_folder(tmp_path, cache=cache)
+    assert reads == []
+    assert second == first
+
+
+def test_folder_cache_rereads_only_a_touched_file(tmp_path: Path, reads: list[str], cache: EntryCache) -> None:
+    for name in ("a.md", "b.md", "c.md"):
+        write(tmp_path, name, f"# {name}\nBody")
+    read_article_folder(tmp_path, cache=cache)
+    reads.clear()
+    touched = tmp_path / "b.md"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1_000_000_000))
+    entries = read_article_folder(tmp_path, cache=cache).entries
+    assert reads == ["b.md"]
+    assert [entry.published for entry in entries] == [MTIME, MTIME + timedelta(seconds=1), MTIME]
+    reads.clear()
+    read_article_folder(tmp_path, cache=cache)
+    assert reads == []
+
+
+def test_folder_cache_rereads_a_rewritten_file(tmp_path: Path, reads: list[str], cache: EntryCache) -> None:
+    write(tmp_path, "a.md", "# Old\nBody")
+    write(tmp_path, "b.md", "# B\nBody")
+    assert titles(tmp_path, cache) == ["Old", "B"]
+    reads.clear()
+    write(tmp_path, "a.md", "# New title\nA longer body")  # same mtime: the size tells
+    assert titles(tmp_path, cache) == ["New title", "B"]
+    assert reads == ["a.md"]
+
+
+def test_folder_cache_rereads_a_file_replaced_with_same_size_and_mtime(
+    tmp_path: Path, reads: list[str], cache: EntryCache
+) -> None:
+    """An editor's atomic save or ``rsync -t``: a new file renamed over the old, stat alike but the inode."""
+    write(tmp_path, "a.md", "# Old\nBody")
+    assert titles(tmp_path, cache) == ["Old"]
+    reads.clear()
+    replacement = write(tmp_path, ".a.md.swp", "# New\nBody")
+    os.replace(replacement, tmp_path / "a.md")
+    assert titles(tmp_path, cache) == ["New"]
+    assert reads == ["a.md"]
+
+
+def test_folder_cache_drops_deleted_files_and_reads_new_ones(
+    tmp_path: Path, reads: list[str], cache: EntryCache
+) -> None:
+    write(tmp_path, "a.md", "# A\nBody")
+    write(tmp_path, "b.md", "# B\nBody")
+    assert titles(tmp_path, cache) == ["A", "B"]
+    reads.clear()
+    (tmp_path / "a.md").unlink()
+    write(tmp_path, "c.md", "# C\nBody")
+    assert titles(tmp_path, cache) == ["B", "C"]
+    assert reads == ["c.md"]
+
+
+def test_folder_cache_keeps_no_bad_file(tmp_path: Path, reads: list[str], cache: EntryCache) -> None:
+    """A bad file is read and warned about at every poll, and appears once it is fixed."""
+    write(tmp_path, "a.md", "# A\nBody")
+    write(tmp_path, "bad.md", "---\ntitle: [\n---\nBody")
+    first = read_article_folder(tmp_path, cache=cache)
+    reads.clear()
+    second = read_article_folder(tmp_path, cache=cache)
+    assert reads == ["bad.md"]
+    assert second.warnings == first.warnings and second.warnings[0].startswith("bad.md skipped: invalid YAML")
+    write(tmp_path, "bad.md", "---\ntitle: Fixed\n---\nBody")
+    assert titles(tmp_path, cache) == ["A", "Fixed"]
+
+
+def test_folder_cache_is_bounded_and_keeps_the_most_recently_used(tmp_path: Path, reads: list[str]) -> None:
+    small = EntryCache(2, clock_ns=lambda: LATER_NS)
+    for name in ("x", "y", "z"):
+        (tmp_path / name).mkdir()
+        write(tmp_path / name, f"{name}.md", f"# {name}\nBody")
+    for name in ("x", "y", "x", "z"):  # x used again after y: y is the least recently used
+        read_article_folder(tmp_path / name, cache=small)
+    assert len(small) == 2
+    reads.clear()
+    for name in ("x", "z", "y"):
+        read_article_folder(tmp_path / name, cache=small)
+    assert reads == ["y.md"]
+    assert len(small) == 2
+
+
+@pytest.mark.parametrize(("since_change_ns", "reads_on_second_poll"), [(CACHE_SETTLE_NS - 1, 1), (CACHE_SETTLE_NS, 0)])
+def test_folder_cache_does_not_keep_a_file_changed_just_now(
+    tmp_path: Path, reads: list[str], since_change_ns: int, reads_on_second_poll: int
+) -> None:
+    """A second write in the same timestamp tick could leave the stat as it was: wait until it settles."""
+    stat = write(tmp_path, "a.md", "# A\nBody").stat()
+    changed_ns = max(stat.st_mtime_ns, stat.st_ctime_ns)  # ctime: the write itself, whatever the mtime says
+    cache = EntryCache(clock_ns=lambda: changed_ns + since_change_ns)
+    read_article_folder(tmp_path, cache=cache)
+    reads.clear()
+    read_article_folder(tmp_path, cache=cache)
+    assert len(reads) == reads_on_second_poll
+
+
+def test_folder_cache_tells_apart_same_named_files_in_two_folders(
+    tmp_path: Path, reads: list[str], cache: EntryCache
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    write(one, "a.md", "# One\nBody")
+    write(two, "a.md", "# Two\nBody")  # same name, size and mtime
+    assert titles(one, cache) + titles(two, cache) == ["One", "Two"]
+    assert reads == ["a.md", "a.md"]
+
+
+def test_folder_cache_shares_one_folder_reached_by_two_paths(
+    tmp_path: Path, reads: list[str], cache: EntryCache
+) -> None:
+    write(tmp_path, "a.md", "# A\nBody")
+    read_article_folder(tmp_path, cache=cache)
+    reads.clear()
+    read_article_folder(tmp_path / ".." / tmp_path.name, cache=cache)
+    assert reads == []
+
+
+def test_folder_cache_entry_ids_follow_the_link_name(tmp_path: Path, cache: EntryCache) -> None:
+    """A symlinked article is its own entry: ids and title fallbacks come from the name in the folder."""
+    target = write(tmp_path, "target-file.md", "Body")
+    (tmp_path / "alias-file.md").symlink_to(target.name)
+    feed = read_article_folder(tmp_path, cache=cache)
+    assert [(entry.id, entry.title) for entry in feed.entries] == [
+        ("file:alias-file.md", "alias file"),
+        ("file:target-file.md", "target file"),
+    ]
