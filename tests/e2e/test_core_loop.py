@@ -36,12 +36,6 @@ def config_text(server: FeedServer, db: Path, *, extra_feeds: str = "", subs: st
     """
 
 
-@pytest.fixture
-async def server():
-    async with FeedServer() as srv:
-        yield srv
-
-
 async def test_new_item_reaches_exactly_the_subscriptions_that_want_it(server: FeedServer, tmp_path: Path) -> None:
     clock, sink = Clock(), RecordingSink()
     first = [Item("Old news", body_text("harbour"), guid="old", published=T0)]

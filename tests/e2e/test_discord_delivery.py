@@ -24,19 +24,6 @@ from bot.render import CONTENT_LIMIT, ELLIPSIS, safe_text
 from bot.store.records import StoredArticle
 
 
-@pytest.fixture
-async def server():
-    async with FeedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-async def emu():
-    async with DiscordEmulator() as emulator:
-        with point_discord_py_at(emulator):
-            yield emulator
-
-
 def discord_config(emu: DiscordEmulator, server: FeedServer, db: Path, channels: dict[str, int], admin: int) -> str:
     return f"""
     discord:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import Clock, cycle, write_config
-from tests.emulator import DiscordEmulator, point_discord_py_at
+from tests.emulator import DiscordEmulator
 from tests.support.feedserver import FeedServer
 
 from bot.app import App
@@ -25,13 +25,6 @@ SECTIONS = [
     "US Response",
     "Ukraine’s Resolve",
 ]
-
-
-@pytest.fixture
-async def emu():
-    async with DiscordEmulator() as emulator:
-        with point_discord_py_at(emulator):
-            yield emulator
 
 
 @pytest.fixture

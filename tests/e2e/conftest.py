@@ -1,0 +1,29 @@
+"""Fixtures shared by the end-to-end tests that run the bot against the Discord emulator.
+
+A module that defines its own ``emu`` or ``server`` fixture still uses its own (pytest prefers the
+nearer definition); new modules take these instead of copying them once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.emulator import DiscordEmulator, point_discord_py_at
+from tests.support.feedserver import FeedServer
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    async with FeedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[DiscordEmulator]:
+    async with DiscordEmulator() as emulator:
+        with point_discord_py_at(emulator):
+            yield emulator
+    # A failing handler answers 500 like Discord would; the test must not mistake it for the bot's fault.
+    assert emulator.internal_errors == [], "the emulator itself failed while handling a request"
