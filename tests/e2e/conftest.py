@@ -7,9 +7,11 @@ nearer definition); new modules take these instead of copying them once more.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from tests.e2e.discord_rig import Rig, rigged
 from tests.emulator import DiscordEmulator, point_discord_py_at
 from tests.support.feedserver import FeedServer
 
@@ -27,3 +29,10 @@ async def emu() -> AsyncIterator[DiscordEmulator]:
             yield emulator
     # A failing handler answers 500 like Discord would; the test must not mistake it for the bot's fault.
     assert emulator.internal_errors == [], "the emulator itself failed while handling a request"
+
+
+@pytest.fixture
+async def rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Rig]:
+    """The bot on the emulator with a ``news`` subscription and an ``admin`` notice channel."""
+    async with rigged(emu, server, tmp_path) as started:
+        yield started

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
+from tests.e2e.discord_rig import Rig, running_app, simple_config
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator, point_discord_py_at
 from tests.support.feedserver import FeedServer
 
-from bot.app import App
 from bot.config.cron import cron_trigger
 from bot.render import CONTENT_LIMIT, ELLIPSIS, safe_text
 from bot.store.records import StoredArticle
@@ -63,9 +62,7 @@ async def test_new_item_reaches_the_right_channels_in_each_layout(emu: DiscordEm
     server.set("/world.xml", rss([]), content_type="application/rss+xml")
     cfg = write_config(tmp_path / "newsbot.yaml", discord_config(emu, server, tmp_path / "db.sqlite", channels, channels["admin"]))
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
+    async with running_app(cfg, emu, clock) as app:
         await cycle(app, clock)
         body = "".join(f"<h2>Part {i}</h2>{body_text(f'topic{i}', 4)}" for i in range(3))
         server.set("/world.xml", rss([Item("Harbour reopens after storm", body, guid="h1", link="http://a.test/h1")]), content_type="application/rss+xml")
@@ -89,8 +86,6 @@ async def test_new_item_reaches_the_right_channels_in_each_layout(emu: DiscordEm
         assert len(emu.messages(thread_id)) == 3
 
         assert emu.messages(channels["filtered"]) == []
-    finally:
-        await app.stop()
 
 
 #: A placeholder left unfilled in a posted message ("{#news}", a template's literal braces, is not one).
@@ -100,17 +95,6 @@ LEFTOVER_PLACEHOLDER = re.compile(r"\{\w*\}")
 def sectioned_body(sections: int) -> str:
     """An article body of ``sections`` headed parts, "Part 0" … , each a few paragraphs long."""
     return "".join(f"<h2>Part {i}</h2>{body_text(f'topic{i}', 4)}" for i in range(sections))
-
-
-@asynccontextmanager
-async def running_app(cfg: Path, emu: DiscordEmulator, clock: Clock) -> AsyncIterator[App]:
-    """The App connected to the emulator, driven by hand (``cycle``), stopped however the test ends."""
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
 
 
 async def post_through_template(
@@ -181,65 +165,31 @@ async def test_template_longer_than_a_message_is_cut_to_one_message_within_the_l
     assert ELLIPSIS in content and not LEFTOVER_PLACEHOLDER.search(content)
 
 
-def simple_config(emu: DiscordEmulator, server: FeedServer, db: Path, subs: str, *, admin: int | None = None) -> str:
-    admin_line = f"\n      admin_log_channel: {admin}" if admin else ""
-    return f"""
-    discord:
-      token: ${{DISCORD_TOKEN}}
-      api_url: {emu.api_base}{admin_line}
-    storage:
-      url: sqlite+aiosqlite:///{db}
-    defaults:
-      poll_interval: 60s
-      max_posts_per_run: 50
-    feeds:
-      - name: world
-        url: {server.url('/world.xml')}
-        fetch_article: false
-    subscriptions:
-    {subs}
-    """
-
-
-async def test_403_channel_is_paused_reported_and_resumed(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+async def test_403_channel_is_paused_reported_and_resumed(rig: Rig) -> None:
     from tests.emulator import DEFAULT_BOT_PERMISSIONS
 
-    guild = emu.add_guild("news")
-    news, admin = emu.add_channel(guild, "news"), emu.add_channel(guild, "admin")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
-    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
-      - name: news
-        feeds: [world]
-        channel: {news}
-    """, admin=admin))
-    clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
-        await cycle(app, clock)
-        emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS & ~(1 << 11))  # no Send Messages
-        await emu.settle()
-        server.set("/world.xml", rss([Item("Bridge closed", body_text("bridge"), guid="b1")]), content_type="application/rss+xml")
-        await cycle(app, clock, advance_minutes=2)
-        assert emu.messages(news) == []
-        state = await app.store.get_subscription("news")
-        assert state.paused
-        assert any("Send Messages" in m.get("content", "") for m in emu.messages(admin))
-        counts = await app.store.outbox_counts()
-        assert counts.get("pending") == 1  # nothing dropped
+    emu, app, news = rig.emu, rig.app, rig.news
+    emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS & ~(1 << 11))  # no Send Messages
+    await emu.settle()
+    rig.server.set("/world.xml", rss([Item("Bridge closed", body_text("bridge"), guid="b1")]), content_type="application/rss+xml")
+    await cycle(app, rig.clock, advance_minutes=2)
+    assert emu.messages(news) == []
+    state = await app.store.get_subscription("news")
+    assert state.paused
+    assert any("Send Messages" in m.get("content", "") for m in emu.messages(rig.admin))
+    counts = await app.store.outbox_counts()
+    assert counts.get("pending") == 1  # nothing dropped
 
-        emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS)
-        await emu.settle()
-        for _ in range(50):
-            if not (await app.store.get_subscription("news")).paused:
-                break
-            await asyncio.sleep(0.05)
-        assert not (await app.store.get_subscription("news")).paused
-        while await app.deliverer.run_once():
-            pass
-        assert len(emu.messages(news)) == 1
-    finally:
-        await app.stop()
+    emu.set_bot_permissions(news, DEFAULT_BOT_PERMISSIONS)
+    await emu.settle()
+    for _ in range(50):
+        if not (await app.store.get_subscription("news")).paused:
+            break
+        await asyncio.sleep(0.05)
+    assert not (await app.store.get_subscription("news")).paused
+    while await app.deliverer.run_once():
+        pass
+    assert len(emu.messages(news)) == 1
 
 
 async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
@@ -255,9 +205,7 @@ async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(e
         timezone: Europe/London
     """))
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
+    async with running_app(cfg, emu, clock) as app:
         await cycle(app, clock)
         items = [Item("Ferry strike ends", body_text("ferry"), guid="f"), Item("New library opens", body_text("library"), guid="l")]
         server.set("/world.xml", rss(items), content_type="application/rss+xml")
@@ -273,8 +221,6 @@ async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(e
         while await app.deliverer.run_once():
             pass
         assert len(emu.messages(chan)) == 1
-    finally:
-        await app.stop()
 
 
 #: A schedule whose weekdays APScheduler's own crontab parsing would get wrong (Tuesday to Saturday).
@@ -366,9 +312,7 @@ async def test_burst_of_200_posts_to_10_channels_none_lost_none_doubled(server: 
         layout: compact""" for i, ch in enumerate(channels))
             cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", subs))
             clock = Clock()
-            app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-            await app.start()
-            try:
+            async with running_app(cfg, emu, clock) as app:
                 await cycle(app, clock)
                 items = [Item(f"Story number {i}", body_text(f"subject{i}"), guid=f"g{i}") for i in range(20)]
                 server.set("/world.xml", rss(items), content_type="application/rss+xml")
@@ -377,8 +321,6 @@ async def test_burst_of_200_posts_to_10_channels_none_lost_none_doubled(server: 
                     contents = [m["content"] for m in emu.messages(ch)]
                     assert len(contents) == 20 and len(set(contents)) == 20
                 assert emu.rate_limited_count == 0
-            finally:
-                await app.stop()
 
 
 async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
@@ -393,9 +335,7 @@ async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulat
           name: World Desk
     """))
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
+    async with running_app(cfg, emu, clock) as app:
         await cycle(app, clock)
         items = [Item(f"Hooked story {i}", body_text(f"hook{i}"), guid=f"h{i}") for i in range(2)]
         server.set("/world.xml", rss(items), content_type="application/rss+xml")
@@ -404,5 +344,3 @@ async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulat
         assert len(messages) == 2
         assert all(m.get("webhook_id") and m["author"]["username"] == "World Desk" for m in messages)
         assert len({m["webhook_id"] for m in messages}) == 1  # created once, reused
-    finally:
-        await app.stop()

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord.http
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
-from tests.e2e.test_discord_delivery import simple_config
+from tests.e2e.discord_rig import Rig
 from tests.emulator import DiscordEmulator
-from tests.support.feedserver import FeedServer
 
 from bot.app import App
 from bot.delivery import MAX_ATTEMPTS
@@ -36,57 +32,6 @@ DISCORD_PY_TRIES = 5
 FAULTS = DISCORD_PY_TRIES + 1
 #: Enough delivery rounds for a few stories, each retried up to the Deliverer's limit.
 SETTLE_ROUNDS = 4 * MAX_ATTEMPTS
-
-
-@dataclass
-class Rig:
-    """The bot connected to the emulator: one subscription posting to ``news``, admin notices in ``admin``."""
-
-    emu: DiscordEmulator
-    server: FeedServer
-    app: App
-    clock: Clock
-    guild: int
-    news: int
-    admin: int
-    items: list[Item] = field(default_factory=list)
-
-    @property
-    def news_posts(self) -> str:
-        """Message POSTs to ``news`` and nowhere else, as an emulator route pattern."""
-        return f"POST /channels/{self.news}/messages"
-
-    def news_requests(self) -> int:
-        """Message POSTs to ``news`` the emulator received, answered with a fault or not."""
-        return self.emu.request_count.matching(self.news_posts)
-
-    async def publish(self, *titles: str) -> None:
-        """Add stories to the feed and poll it once: they are in the outbox, not yet delivered."""
-        self.items += [Item(title, body_text(title.split()[0].lower()), guid=title) for title in titles]
-        self.server.set("/world.xml", rss(self.items), content_type="application/rss+xml")
-        self.clock.advance(minutes=2)
-        reports = await self.app.poll_due()
-        assert [r.routed for r in reports] == [len(titles)]
-
-
-@pytest.fixture
-async def rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Rig]:
-    guild = emu.add_guild("news")
-    news, admin = emu.add_channel(guild, "news"), emu.add_channel(guild, "admin")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
-    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
-      - name: news
-        feeds: [world]
-        channel: {news}
-    """, admin=admin))
-    clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
-        await cycle(app, clock)
-        yield Rig(emu, server, app, clock, guild, news, admin)
-    finally:
-        await app.stop()
 
 
 async def outbox_rows(app: App) -> list[OutboxRow]:
