@@ -68,6 +68,8 @@ def _subscription(sub: Subscription) -> str:
         parts.append(f"exclude {', '.join(sub.exclude)}")
     if sub.webhook is not None:
         parts.append(f"via webhook{f' as {sub.webhook.name!r}' if sub.webhook.name else ''}")
+    if sub.mention:
+        parts.append("pings " + " ".join(f"<@&{role}>" for role in sub.mention))
     if sub.repost_updates:
         parts.append("reposts updates")
     parts.append(f"max {sub.max_posts_per_run} per run")

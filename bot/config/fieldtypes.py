@@ -30,8 +30,11 @@ FetchArticleValue = bool | Literal["auto"]
 
 #: Placeholders an admin template may use when bot.render is not importable (see check_template).
 TEMPLATE_PLACEHOLDERS = frozenset(
-    {"title", "url", "author", "published", "source", "summary", "sections", "section_names"}
+    {"title", "url", "author", "published", "published_local", "source", "summary", "sections", "section_names",
+     "mention"}
 )
+#: Most roles one subscription may ping (bot.render.MENTION_ROLES_LIMIT, which keeps a post within limits).
+MENTION_ROLES_LIMIT = 20
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
@@ -134,6 +137,67 @@ Snowflakes = Annotated[
     tuple[Snowflake, ...],
     BeforeValidator(_to_tuple),
     WithJsonSchema({"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]}}),
+]
+
+
+# --- role mentions ----------------------------------------------------------------------------
+
+_ROLE_MENTION = re.compile(r"\s*<@&(\d+)>\s*")
+_EVERYONE = re.compile(r"\s*@?(everyone|here)\s*", re.IGNORECASE)
+
+
+def parse_role(value: object) -> int:
+    """A role id, also as Discord writes its mention (``<@&123…>``, what typing ``\\@Role`` shows).
+
+    @everyone and @here are refused on purpose: they would need ``parse: ["everyone"]``, which lets
+    every @everyone in a message ping — article text included — where naming role ids cannot.
+    """
+    if isinstance(value, str) and (match := _ROLE_MENTION.fullmatch(value)):
+        value = match.group(1)
+    if isinstance(value, str) and (match := _EVERYONE.fullmatch(value)):
+        raise ValueError(
+            f"@{match.group(1).lower()} is not supported — make a role for the readers to ping "
+            "(e.g. 'News'), and write its id here"
+        )
+    try:
+        return parse_snowflake(value)
+    except ValueError:
+        raise ValueError(
+            f"{_shown(value)} is not a role id — write the role's number, e.g. 123456789012345678 (Server "
+            "Settings → Roles → ⋯ → Copy Role ID, with Developer Mode on), or its mention <@&123456789012345678>"
+        ) from None
+
+
+def _role_list(value: object) -> object:
+    """A single role stands for a one-item list; parsed here so its error names ``mention``, not ``mention[0]``."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = parse_role(value)
+    return _to_tuple(value)
+
+
+def _check_roles(roles: tuple[int, ...]) -> tuple[int, ...]:
+    roles = tuple(dict.fromkeys(roles))
+    if len(roles) > MENTION_ROLES_LIMIT:
+        raise ValueError(
+            f"{len(roles)} roles — one post may ping at most {MENTION_ROLES_LIMIT}; make one role for those readers"
+        )
+    return roles
+
+
+_ROLE_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\s*([0-9]+|<@&[0-9]+>)\s*$"}]}
+
+RoleId = Annotated[int, PlainValidator(parse_role)]
+RoleIds = Annotated[
+    tuple[RoleId, ...],
+    BeforeValidator(_role_list),
+    AfterValidator(_check_roles),
+    WithJsonSchema(
+        {
+            "anyOf": [_ROLE_SCHEMA, {"type": "array", "items": _ROLE_SCHEMA, "maxItems": MENTION_ROLES_LIMIT}],
+            "description": "A role id, or a list of role ids (Server Settings → Roles → ⋯ → Copy Role ID); "
+            "<@&id> works too.",
+        }
+    ),
 ]
 
 

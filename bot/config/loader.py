@@ -396,5 +396,6 @@ def _resolve_subscription(spec: SubscriptionSpec, defaults: Defaults, origin: st
         repost_updates=spec.repost_updates,
         webhook=spec.webhook,
         backfill=spec.backfill,
+        mention=spec.mention,
         origin=origin,
     )

@@ -86,6 +86,8 @@ class Subscription(_Frozen):
     webhook: WebhookSpec | None = None
     #: Entries already in a feed to post on first poll, overriding the feeds' own; None: the feeds'.
     backfill: int | None = None
+    #: Role ids pinged by each new story's (or digest's) first message; see ``mention_for``.
+    mention: tuple[int, ...] = ()
     #: Where it is defined: the admins' file name or "managed".
     origin: str = "newsbot.yaml"
 
@@ -105,6 +107,11 @@ class Subscription(_Frozen):
     def matches(self, title: str, text: str) -> bool:
         """Whether an article passes the filters: some include rule (if any) and no exclude rule match."""
         return passes(self._include, self._exclude, title, text)
+
+    def mention_for(self, kind: str) -> tuple[int, ...]:
+        """The roles a post of this outbox ``kind`` pings: a new story or a digest pings, a re-posted
+        update (``repost_updates``) does not, so readers are pinged once per story."""
+        return () if kind == "update" else self.mention
 
     def trigger(self) -> CronTrigger | None:
         """The APScheduler trigger of a digest (crontab weekdays honoured), None for immediate."""

@@ -28,6 +28,7 @@ from bot.config.fieldtypes import (
     Layout,
     Mode,
     Name,
+    RoleIds,
     Seconds,
     Snowflake,
     Snowflakes,
@@ -231,6 +232,11 @@ class SubscriptionSpec(Section):
         json_schema_extra=_webhook_schema,
     )
     backfill: int | None = Field(default=None, ge=0, description="Overrides the feeds' backfill.")
+    mention: RoleIds = Field(
+        default=(),
+        description="Role id(s) to ping when a story or digest is posted (once, in its first message); "
+        "article text never pings.",
+    )
 
     @field_validator("schedule")
     @classmethod

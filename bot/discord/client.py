@@ -148,7 +148,8 @@ class DiscordConnection:
                 continue
             me = channel.guild.me
             have = channel.permissions_for(me).value if me is not None else 0
-            lacking = missing(have, required(sub.layout, webhook=sub.webhook is not None))
+            forum = isinstance(channel, discord.ForumChannel)
+            lacking = missing(have, required(sub.layout, webhook=sub.webhook is not None, forum=forum))
             if lacking:
                 problems.append(
                     ChannelProblem(sub.key, sub.channel, f"the bot lacks {', '.join(lacking)} in #{channel.name}; grant them to the bot's role there")

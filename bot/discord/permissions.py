@@ -8,6 +8,7 @@ from dataclasses import dataclass
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
 MANAGE_WEBHOOKS = 1 << 29
 CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
@@ -16,15 +17,24 @@ NAMES = {
     VIEW_CHANNEL: "View Channel",
     SEND_MESSAGES: "Send Messages",
     EMBED_LINKS: "Embed Links",
+    READ_MESSAGE_HISTORY: "Read Message History",
     MANAGE_WEBHOOKS: "Manage Webhooks",
     CREATE_PUBLIC_THREADS: "Create Public Threads",
     SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
 }
 
 
-def required(layout: str, *, webhook: bool) -> int:
-    """The permission bits a subscription with this layout needs in its channel."""
+def required(layout: str, *, webhook: bool, forum: bool = False) -> int:
+    """The permission bits a subscription with this layout needs in its channel.
+
+    In a forum, Send Messages creates a post (Create Public Threads is not asked for), the rest of
+    a post goes inside it (Send Messages in Threads), and a retry reads a post's first message to
+    recognise its own earlier attempt (Read Message History).  Posts there are made by the bot
+    itself, so a webhook needs no Manage Webhooks.
+    """
     bits = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
+    if forum:
+        return bits | SEND_MESSAGES_IN_THREADS | READ_MESSAGE_HISTORY
     if layout == "thread":
         bits |= CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS
     if webhook:

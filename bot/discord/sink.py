@@ -4,6 +4,10 @@ Every message carries a nonce derived from (story, channel, part) with ``enforce
 each accepted part is recorded before the next is sent, so a process killed mid-post resumes
 after the last accepted part and Discord drops a resent duplicate.  Rate limits are discord.py's
 job (it reads the bucket headers and waits); this module only maps errors to DeliveryError.
+
+In a forum or media channel each story (or digest) is one forum post: a thread created with the
+post's first message, the other messages inside it.  That creation takes no nonce, so before
+creating one the sink looks for the post among the forum's active threads (see ``forum.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ import aiohttp
 import discord
 from discord.http import MultipartParameters
 
+from bot.discord.forum import digest_post_name, is_candidate, message_signature, story_post_name
 from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
+from bot.model import Article
 from bot.render import (
     MessagePayload,
+    ThreadPlan,
     check_payload,
     render_compact,
     render_digest,
@@ -34,8 +41,11 @@ log = logging.getLogger("newsbot.discord")
 
 #: Discord's "a thread has already been created for this message" error code.
 THREAD_ALREADY_CREATED = 160004
-#: Threads created by the bot archive after a day without activity.
+#: Threads (and forum posts) created by the bot archive after a day without activity.  A forum
+#: post is only found again by a retry while it is active, i.e. within a day of its last message.
 THREAD_ARCHIVE_MINUTES = 1440
+#: discord.py's errors and the network's, as a call to Discord may raise them.
+CALL_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 #: Discord's global limit is 50 requests a second per bot, and no header warns before it is hit
 #: (discord.py learns of it from the 429).  Posts are paced a little under it so a backlog drained
 #: over many channels in parallel never trips it.
@@ -76,6 +86,17 @@ def to_delivery_error(exc: BaseException, what: str) -> DeliveryError:
     return DeliveryError(f"{what}: {exc.__class__.__name__}: {exc}", retryable=True)
 
 
+def webhook_mentions(body: dict[str, Any]) -> discord.AllowedMentions:
+    """The payload's ``allowed_mentions`` in discord.py's terms: the roles render allowed, nothing else."""
+    roles = body.get("allowed_mentions", {}).get("roles") or []
+    return discord.AllowedMentions(
+        everyone=False,
+        users=False,
+        replied_user=False,
+        roles=[discord.Object(id=int(role)) for role in roles] if roles else False,
+    )
+
+
 class DiscordSink:
     """Posts outbox rows through discord.py's HTTP client (its rate limiter included)."""
 
@@ -86,21 +107,37 @@ class DiscordSink:
         self.pacer = Pacer(GLOBAL_POSTS_PER_SECOND)
 
     async def send(self, row: OutboxRow, articles: list[StoredArticle], subscription: Any) -> list[int]:
-        layout = subscription.layout
+        forum = await self._forum(row.channel_id)
+        mention = subscription.mention_for(row.kind)
         if row.kind == "digest":
-            payloads = render_digest(f"Digest: {subscription.key}", [a.article for a in articles], since=None)
-            return await self._send_parts(row, subscription, payloads, start=0)
-        article = articles[0].article
-        updated = row.kind == "update"
-        if layout == "thread":
-            return await self._send_thread(row, subscription, article, updated)
-        if layout == "compact":
-            payloads = [render_compact(article)]
-        elif layout == "template":
-            payloads = [render_template(article, subscription.template)]
+            payloads = render_digest(
+                f"Digest: {subscription.key}", [a.article for a in articles], since=None, mention=mention
+            )
+            name = digest_post_name(subscription.key, row.created_at, subscription.timezone)
         else:
-            payloads = render_embed(article, updated=updated)
+            article = articles[0].article
+            updated = row.kind == "update"
+            if subscription.layout == "thread":
+                plan = render_thread(article, updated=updated, mention=mention)
+                if forum is None:
+                    return await self._send_thread(row, subscription, plan)
+                payloads = [plan.headline, *plan.messages]
+            else:
+                payloads = _article_payloads(article, subscription, updated, mention)
+            name = story_post_name(article, updated=updated)
+        if forum is not None:
+            return await self._send_forum_post(row, subscription, forum, name, payloads)
         return await self._send_parts(row, subscription, payloads, start=0)
+
+    async def _forum(self, channel_id: int) -> discord.ForumChannel | None:
+        """The channel if it is a forum or media channel (discord.py's ForumChannel is both), else None."""
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except CALL_ERRORS as exc:
+                raise to_delivery_error(exc, f"looking up channel {channel_id}") from exc
+        return channel if isinstance(channel, discord.ForumChannel) else None
 
     async def _send_parts(
         self, row: OutboxRow, subscription: Any, payloads: list[MessagePayload], *, start: int, channel_id: int | None = None
@@ -127,7 +164,7 @@ class DiscordSink:
         body["enforce_nonce"] = True
         try:
             data = await self.client.http.send_message(channel_id, params=MultipartParameters(body, None, None))
-        except (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except CALL_ERRORS as exc:
             raise to_delivery_error(exc, f"posting to channel {channel_id}") from exc
         return int(data["id"])
 
@@ -143,29 +180,30 @@ class DiscordSink:
                 embeds=embeds or discord.utils.MISSING,
                 username=name,
                 avatar_url=str(spec.avatar_url) if spec.avatar_url else discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=webhook_mentions(body),
                 wait=True,
             )
-        except (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except CALL_ERRORS as exc:
             raise to_delivery_error(exc, f"posting through the webhook of channel {row.channel_id}") from exc
         return message.id
 
-    async def _send_thread(self, row: OutboxRow, subscription: Any, article: Any, updated: bool) -> list[int]:
-        plan = render_thread(article, updated=updated)
-        ids = list(row.message_ids)
+    async def _first_part(self, row: OutboxRow, create: Callable[[], Awaitable[int]]) -> list[int]:
+        """The post's message ids, part 0 created (and recorded) unless an earlier attempt did it."""
         if 0 in row.parts_sent:
-            headline_id = ids[0]
-        else:
-            headline_id = await self._post(row, subscription, row.channel_id, plan.headline, 0)
-            await self.store.record_progress(row.id, 0, headline_id)
-            ids.append(headline_id)
+            return list(row.message_ids)
+        first = await create()
+        await self.store.record_progress(row.id, 0, first)
+        return [*row.message_ids, first]
+
+    async def _send_thread(self, row: OutboxRow, subscription: Any, plan: ThreadPlan) -> list[int]:
+        ids = await self._first_part(row, lambda: self._post(row, subscription, row.channel_id, plan.headline, 0))
         # A thread started from a message has the message's id, so a retry finds it again.
-        thread_id = headline_id
+        thread_id = ids[0]
         if not plan.messages:
             return ids
         try:
             await self.client.http.start_thread_with_message(
-                row.channel_id, headline_id, name=plan.thread_name, auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                row.channel_id, thread_id, name=plan.thread_name, auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 rate_limit_per_user=None,
             )
         except discord.HTTPException as exc:
@@ -173,10 +211,71 @@ class DiscordSink:
                 raise to_delivery_error(exc, f"starting a thread in channel {row.channel_id}") from exc
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise to_delivery_error(exc, f"starting a thread in channel {row.channel_id}") from exc
-        rest = await self._send_parts(
-            _with_ids(row, ids), subscription, plan.messages, start=1, channel_id=thread_id
-        )
-        return rest
+        return await self._send_parts(_with_ids(row, ids), subscription, plan.messages, start=1, channel_id=thread_id)
+
+    async def _send_forum_post(
+        self, row: OutboxRow, subscription: Any, forum: discord.ForumChannel, name: str, payloads: list[MessagePayload]
+    ) -> list[int]:
+        """One forum post: the first payload opens it (part 0, its id the thread's), the rest go inside."""
+        if not payloads:
+            return list(row.message_ids)
+        ids = await self._first_part(row, lambda: self._open_forum_post(forum, name, payloads[0]))
+        return await self._send_parts(_with_ids(row, ids), subscription, payloads[1:], start=1, channel_id=ids[0])
+
+    async def _open_forum_post(self, forum: discord.ForumChannel, name: str, starter: MessagePayload) -> int:
+        """The post's thread id: the one an earlier attempt created if it can be found, else a new post."""
+        check_payload(starter)
+        existing = await self._find_forum_post(forum, name, starter)
+        if existing is not None:
+            log.info("forum %s already has the post %r (thread %s) from an earlier attempt; resuming it", forum.id, name, existing)
+            return existing
+        await self.pacer.wait()
+        body = {"name": name, "auto_archive_duration": THREAD_ARCHIVE_MINUTES, "message": dict(starter)}
+        try:
+            data = await self.client.http.start_thread_in_forum(forum.id, params=MultipartParameters(body, None, None))
+        except CALL_ERRORS as exc:
+            raise to_delivery_error(exc, f"creating a post in forum channel {forum.id}") from exc
+        return int(data["id"])
+
+    async def _find_forum_post(self, forum: discord.ForumChannel, name: str, starter: MessagePayload) -> int | None:
+        """An active thread of ``forum`` the bot created with this name and this first message.
+
+        Comparing the first message keeps apart two posts that share a name (two digests of one
+        day, two stories with one title).  A first message that cannot be read (deleted, or no
+        Read Message History) does not count: posting again is better than losing the post.
+        """
+        me = self.client.user
+        if me is None:
+            return None
+        await self.pacer.wait()
+        try:
+            active = await self.client.http.get_active_threads(forum.guild.id)
+        except CALL_ERRORS as exc:
+            raise to_delivery_error(exc, f"listing the active threads of forum channel {forum.id}") from exc
+        wanted = message_signature(starter)
+        for thread in active.get("threads", []):
+            if not is_candidate(thread, forum_id=forum.id, owner_id=me.id, name=name):
+                continue
+            try:
+                first = await self.client.http.get_message(thread["id"], thread["id"])
+            except (discord.NotFound, discord.Forbidden):
+                continue
+            except CALL_ERRORS as exc:
+                raise to_delivery_error(exc, f"reading the first message of forum post {thread['id']}") from exc
+            if message_signature(first) == wanted:
+                return int(thread["id"])
+        return None
+
+
+def _article_payloads(
+    article: Article, subscription: Any, updated: bool, mention: tuple[int, ...]
+) -> list[MessagePayload]:
+    """A story in the embed, compact or template layout (the thread layout has its own plan)."""
+    if subscription.layout == "compact":
+        return [render_compact(article, mention=mention)]
+    if subscription.layout == "template":
+        return [render_template(article, subscription.template, mention=mention)]
+    return render_embed(article, updated=updated, mention=mention)
 
 
 def _with_ids(row: OutboxRow, ids: list[int]) -> OutboxRow:

@@ -4,6 +4,7 @@ Discord's limits, article text Markdown-escaped and unable to ping.  Pure: no di
     layouts.py   render_embed, render_thread, render_compact, render_section(_text),
                  render_article_card, render_digest
     template.py  render_template, validate_template (admins' message templates)
+    mention.py   a subscription's role ping, on the first message of a post only
     limits.py    the limits as constants, embed_size, check_payload / payload_size_ok
     text.py      escape_markdown, neutralize_mentions, truncate, split_text
     pack.py      EmbedPacker: fields and text into embeds and messages
@@ -31,6 +32,7 @@ from bot.render.limits import (
     FIELD_VALUE_LIMIT,
     FIELDS_PER_EMBED,
     FOOTER_LIMIT,
+    MENTION_ROLES_LIMIT,
     MESSAGE_EMBED_CHARS,
     THREAD_NAME_LIMIT,
     TITLE_LIMIT,
@@ -41,7 +43,8 @@ from bot.render.limits import (
     payload_problems,
     payload_size_ok,
 )
-from bot.render.payloads import AllowedMentions, Embed, EmbedField, MessagePayload
+from bot.render.mention import mention_line
+from bot.render.payloads import AllowedMentions, Embed, EmbedField, MessagePayload, role_mentions
 from bot.render.template import PLACEHOLDERS, TemplateError, render_template, validate_template
 from bot.render.text import (
     ELLIPSIS,
@@ -66,6 +69,7 @@ __all__ = [
     "FIELD_NAME_LIMIT",
     "FIELD_VALUE_LIMIT",
     "FOOTER_LIMIT",
+    "MENTION_ROLES_LIMIT",
     "MESSAGE_EMBED_CHARS",
     "MessagePayload",
     "PLACEHOLDERS",
@@ -78,6 +82,7 @@ __all__ = [
     "check_payload",
     "embed_size",
     "escape_markdown",
+    "mention_line",
     "message_embed_size",
     "neutralize_mentions",
     "payload_problems",
@@ -90,6 +95,7 @@ __all__ = [
     "render_section_text",
     "render_template",
     "render_thread",
+    "role_mentions",
     "safe_text",
     "safe_url",
     "split_text",

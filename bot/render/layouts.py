@@ -8,7 +8,9 @@
 - ``render_digest``: many articles in one post.
 
 Every function returns payloads already within Discord's limits (see ``limits``), with article
-text Markdown-escaped and mentions neutralized, and ``allowed_mentions`` set to allow none.
+text Markdown-escaped and mentions neutralized, and ``allowed_mentions`` set to allow none.  The
+post layouts (embed, thread, compact, digest) take a subscription's ``mention`` roles: the first
+message opens with their ping and lets exactly them ping (see ``mention``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.render.limits import (
     THREAD_NAME_LIMIT,
     TITLE_LIMIT,
 )
+from bot.render.mention import Roles, mention_first, mention_room, with_mention
 from bot.render.pack import EmbedPacker
 from bot.render.parts import (
     CONTINUED,
@@ -112,6 +115,7 @@ def render_embed(
     color: int | None = None,
     updated: bool = False,
     media: MediaSlot = "image",
+    mention: Roles = (),
 ) -> list[MessagePayload]:
     """The default post: the header embed with the TL;DR, then one field per section summary.
 
@@ -128,7 +132,7 @@ def render_embed(
         name = truncate(safe_text(section_name(article, index)), FIELD_NAME_LIMIT)
         for part, chunk in enumerate(split_safe(section_body(section), FIELD_VALUE_LIMIT)):
             packer.add_field(name if part == 0 else continued(name, FIELD_NAME_LIMIT), chunk)
-    return packer.payloads()
+    return mention_first(packer.payloads(), mention)
 
 
 def _titled_messages(title: str, chunks: list[str], first: Embed, color: int | None) -> list[MessagePayload]:
@@ -145,8 +149,12 @@ def _titled_messages(title: str, chunks: list[str], first: Embed, color: int | N
     return payloads
 
 
-def render_thread(article: Article, *, color: int | None = None, updated: bool = False) -> ThreadPlan:
+def render_thread(
+    article: Article, *, color: int | None = None, updated: bool = False, mention: Roles = ()
+) -> ThreadPlan:
     """The thread layout: headline (header embed + TL;DR), then each section in its own message.
+
+    Only the headline pings (``mention``): the thread's messages follow it, not a new story.
 
     A section with neither summary nor text has nothing to say and gets no message.
 
@@ -166,14 +174,14 @@ def render_thread(article: Article, *, color: int | None = None, updated: bool =
         messages.extend(_titled_messages(name, chunks, base, color))
     name = truncate(plain_title(article), THREAD_NAME_LIMIT)
     return ThreadPlan(
-        headline={"embeds": [head], "allowed_mentions": no_mentions()},
+        headline=with_mention({"embeds": [head], "allowed_mentions": no_mentions()}, mention),
         thread_name=name,
         messages=messages,
     )
 
 
-def render_compact(article: Article, *, unfurl: bool = False) -> MessagePayload:
-    """One line: ``**Title** — first sentence of the TL;DR <url>``.
+def render_compact(article: Article, *, unfurl: bool = False, mention: Roles = ()) -> MessagePayload:
+    """One line: ``**Title** — first sentence of the TL;DR <url>``, after the ``mention`` ping's line.
 
     The URL is wrapped in ``<…>`` by default, which keeps Discord from unfurling it: a compact
     feed exists to be dense, and a preview card under every line would undo that (the link stays
@@ -184,10 +192,10 @@ def render_compact(article: Article, *, unfurl: bool = False) -> MessagePayload:
     title = truncate(safe_text(plain_title(article)), TITLE_LIMIT)
     line = f"**{title}**"
     sentence = safe_text(first_sentence(article.summary))
-    room = CONTENT_LIMIT - len(line) - len(tail) - len(" — ")
+    room = CONTENT_LIMIT - mention_room(mention) - len(line) - len(tail) - len(" — ")
     if sentence and room >= 1:
         line += " — " + truncate(sentence, room)
-    return {"content": line + tail, "allowed_mentions": no_mentions()}
+    return with_mention({"content": line + tail, "allowed_mentions": no_mentions()}, mention)
 
 
 def _section_at(article: Article, index: int) -> Section:
@@ -278,12 +286,14 @@ def render_digest(
     *,
     since: datetime | None,
     color: int | None = None,
+    mention: Roles = (),
 ) -> list[MessagePayload]:
     """A digest post: per article its linked title, source, TL;DR and section names.
 
     Entries are packed into descriptions and continue in "(continued)" embeds and messages, never
     split inside an entry.  ``since`` is shown with Discord's ``<t:…:f>`` markup, which every
-    reader sees in their own time zone.  No articles → no messages ([]): nothing to post.
+    reader sees in their own time zone.  No articles → no messages ([]): nothing to post, nobody
+    pinged; otherwise the ``mention`` roles are pinged once, by the first message.
     """
     if not articles:
         return []
@@ -300,7 +310,7 @@ def render_digest(
     packer.add_text(intro)
     for article in articles:
         packer.add_text(_digest_entry(article))
-    return packer.payloads()
+    return mention_first(packer.payloads(), mention)
 
 
 __all__ = [

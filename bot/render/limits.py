@@ -31,6 +31,10 @@ MESSAGE_EMBED_CHARS = 6000
 THREAD_NAME_LIMIT = 100
 #: Longest URL newsbot puts in an embed or a message; longer ones are dropped, not cut.
 URL_LIMIT = 2048
+#: Most roles one post may ping.  Discord takes 100 in ``allowed_mentions``, but newsbot's cap
+#: keeps the ping line (at most 20 × "<@&" + 20 digits + ">" and spaces: 499 characters) small
+#: enough that a compact line or a template keeps most of the 2000 characters of its message.
+MENTION_ROLES_LIMIT = 20
 
 _URL_SCHEMES = ("http://", "https://")
 
@@ -121,9 +125,28 @@ def payload_problems(payload: MessagePayload) -> list[str]:
     total = message_embed_size(payload)
     if total > MESSAGE_EMBED_CHARS:
         problems.append(f"embeds have {total} characters in all (limit {MESSAGE_EMBED_CHARS})")
-    if payload.get("allowed_mentions") != {"parse": []}:
-        problems.append(f"allowed_mentions is {payload.get('allowed_mentions')!r}, not {{'parse': []}}")
+    _mention_problems(payload, problems)
     return problems
+
+
+def _mention_problems(payload: MessagePayload, problems: list[str]) -> None:
+    """Pings are only ever the roles a subscription asked for, each written in the message's content."""
+    allowed: Any = payload.get("allowed_mentions")
+    if not isinstance(allowed, Mapping) or allowed.get("parse") != [] or not set(allowed) <= {"parse", "roles"}:
+        problems.append(f"allowed_mentions is {allowed!r}, not {{'parse': []}} (plus the subscription's roles)")
+        return
+    if "roles" not in allowed:
+        return
+    roles = allowed["roles"]
+    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) and r.isdigit() for r in roles):
+        problems.append(f"allowed_mentions.roles is {roles!r}, not a list of role ids")
+        return
+    if len(roles) > MENTION_ROLES_LIMIT:
+        problems.append(f"allowed_mentions lets {len(roles)} roles ping (limit {MENTION_ROLES_LIMIT})")
+    content = payload.get("content", "")
+    silent = [role for role in roles if f"<@&{role}>" not in content]
+    if silent:
+        problems.append(f"allowed_mentions lets roles ping that the content does not mention: {', '.join(silent)}")
 
 
 def check_payload(payload: MessagePayload) -> None:

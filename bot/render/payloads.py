@@ -7,6 +7,7 @@ sent as JSON without the library.  Only the keys newsbot fills are declared.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NotRequired, Required, TypedDict
 
 
@@ -43,16 +44,32 @@ class Embed(TypedDict, total=False):
 
 
 class AllowedMentions(TypedDict):
+    #: Always empty: no kind of mention (users, roles, @everyone) is parsed from the text.
     parse: list[str]
+    #: The only roles that may ping: a subscription's own ``mention`` roles, as id strings.
+    roles: NotRequired[list[str]]
 
 
 class MessagePayload(TypedDict, total=False):
     content: str
     embeds: list[Embed]
-    #: Always ``{"parse": []}``: nothing newsbot posts may ping anyone.
+    #: ``{"parse": []}``: nothing newsbot posts may ping anyone — except the first message of a post
+    #: for a subscription with ``mention``, which lets exactly those roles ping (``role_mentions``).
     allowed_mentions: Required[AllowedMentions]
 
 
 def no_mentions() -> AllowedMentions:
     """A fresh ``allowed_mentions`` that allows none, so one caller mutating it harms no other payload."""
     return {"parse": []}
+
+
+def role_mentions(roles: Sequence[int]) -> AllowedMentions:
+    """``allowed_mentions`` that lets exactly ``roles`` ping and nothing else (no roles: ``no_mentions``).
+
+    Naming the roles, instead of ``parse: ["roles"]``, is what keeps a role mention that article text
+    brings along inert even where the text's own neutralizing would miss it.
+    """
+    allowed = no_mentions()
+    if roles:
+        allowed["roles"] = [str(role) for role in roles]
+    return allowed

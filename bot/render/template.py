@@ -16,8 +16,9 @@ from bot.errors import NewsbotError
 from bot.model import Article
 from bot.render.layouts import render_compact
 from bot.render.limits import CONTENT_LIMIT
+from bot.render.mention import Roles, mention_line, mention_room, with_mention
 from bot.render.parts import iso_timestamp, plain_title, section_body, section_name, unix_seconds
-from bot.render.payloads import MessagePayload, no_mentions
+from bot.render.payloads import MessagePayload, role_mentions
 from bot.render.text import ELLIPSIS, one_line, safe_text, safe_url, truncate
 
 #: Every placeholder a template may use, with what it becomes (shown to admins in errors and docs).
@@ -31,6 +32,8 @@ PLACEHOLDERS: dict[str, str] = {
     "summary": "the TL;DR of the whole article",
     "sections": "each section's name in bold and its summary, one block per section",
     "section_names": "the section names, comma-separated",
+    "mention": "the subscription's role ping(s) (empty without mention:); when the template leaves it out, "
+    "the ping is a line of its own before the message",
 }
 #: Placeholders whose values may be cut (with "…") when the message would pass 2000, largest
 #: first; a URL or a time is never cut.
@@ -143,22 +146,45 @@ def _fill(pieces: list[_Piece], values: dict[str, str]) -> str:
     return "".join(literal + (values[name] if name else "") for literal, name in pieces)
 
 
-def render_template(article: Article, template: str) -> MessagePayload:
+def render_template(article: Article, template: str, *, mention: Roles = ()) -> MessagePayload:
     """The admin's template filled from ``article``, as message content within 2000 characters.
 
     Article text is escaped and cannot ping; the template's own text is the admin's and is kept
     as written.  When the result is too long, the longest cuttable values are shortened first
     (so the URL survives), and the whole is cut with "…" only as a last resort.  A template that
     fills to nothing falls back to the compact line.
+
+    The ``mention`` roles are pinged where the template says ``{mention}``, else from a line of
+    their own before it; either way the ping is never cut and no other mention may ping.
     """
     pieces, problems = _parse(template)
     if problems:
         raise TemplateError(problems)
     values = _values(article)
+    placed = any(name == "mention" for _, name in pieces)
+    values["mention"] = ""
+    if not _fill(pieces, values).strip():
+        return render_compact(article, mention=mention)
+    if placed:
+        line = mention_line(mention)
+        content = _fitted(article, pieces, {**values, "mention": line}, CONTENT_LIMIT)
+        if line in content:
+            return _payload(content, mention)
+        # The last-resort cut took the ping off the end: ping from a line of its own instead.
+    content = _fitted(article, pieces, values, CONTENT_LIMIT - mention_room(mention))
+    return with_mention(_payload(content, ()), mention)
+
+
+def _payload(content: str, mention: Roles) -> MessagePayload:
+    return {"content": content, "allowed_mentions": role_mentions(mention)}
+
+
+def _fitted(article: Article, pieces: list[_Piece], values: dict[str, str], limit: int) -> str:
+    """The filled template within ``limit``: cuttable values shortened, largest first, then the whole cut."""
     uses = Counter(name for _, name in pieces if name)
     content = _fill(pieces, values)
-    while len(content) > CONTENT_LIMIT:
-        over = len(content) - CONTENT_LIMIT
+    while len(content) > limit:
+        over = len(content) - limit
         candidates = [(len(values[n]), n) for n in SHRINKABLE if uses[n] and values[n]]
         if not candidates:
             break
@@ -169,7 +195,4 @@ def render_template(article: Article, template: str) -> MessagePayload:
         else:
             values[name] = truncate(values[name], keep) if keep >= 1 else ""
         content = _fill(pieces, values)
-    content = truncate(content, CONTENT_LIMIT)
-    if not content.strip():
-        return render_compact(article)
-    return {"content": content, "allowed_mentions": no_mentions()}
+    return truncate(content, limit)

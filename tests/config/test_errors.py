@@ -298,6 +298,30 @@ CASES = [
         id="bad-subscription-timezone",
     ),
     pytest.param(
+        BASE + "    mention: [345678901234567890, breaking]\n",
+        "newsbot.yaml:7:35: subscriptions[0].mention[1]: 'breaking' is not a role id — write the role's number, "
+        "e.g. 123456789012345678 (Server Settings → Roles → ⋯ → Copy Role ID, with Developer Mode on), or its "
+        "mention <@&123456789012345678>",
+        id="bad-mention-role",
+    ),
+    pytest.param(
+        BASE + '    mention: "@everyone"\n',
+        "newsbot.yaml:7:5: subscriptions[0].mention: @everyone is not supported — make a role for the readers to "
+        "ping (e.g. 'News'), and write its id here",
+        id="mention-everyone-refused",
+    ),
+    pytest.param(
+        BASE + "    mention: [here]\n",
+        "newsbot.yaml:7:15: subscriptions[0].mention[0]: @here is not supported",
+        id="mention-here-refused",
+    ),
+    pytest.param(
+        BASE + f"    mention: [{', '.join(str(n) for n in range(1, 22))}]\n",
+        "newsbot.yaml:7:5: subscriptions[0].mention: 21 roles — one post may ping at most 20; make one role for "
+        "those readers",
+        id="mention-too-many-roles",
+    ),
+    pytest.param(
         BASE + "discord:\n  gateway_url: https://gateway.discord.gg\n",
         "newsbot.yaml:8:3: discord.gateway_url: 'https://gateway.discord.gg' is not a URL starting with ws:// or "
         "wss://",

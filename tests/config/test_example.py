@@ -63,6 +63,7 @@ def test_every_commented_example_is_valid(at_repo_root: None, tmp_path: Path) ->
     assert {sub.layout for sub in config.subscriptions} == {"embed", "thread", "template"}
     assert any(sub.webhook is not None for sub in config.subscriptions)
     assert any(sub.include and sub.exclude for sub in config.subscriptions)
+    assert any(sub.mention for sub in config.subscriptions)
     assert config.discord.admin_log_channel is not None and config.discord.command_guilds
     assert config.feed("kyiv-independent").headers == {"Authorization": "Bearer k"}  # type: ignore[union-attr]
 

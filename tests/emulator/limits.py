@@ -72,6 +72,8 @@ SETTABLE_FLAGS = {
     "channel": FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_VOICE_MESSAGE | FLAG_IS_COMPONENTS_V2,
     "edit": FLAG_SUPPRESS_EMBEDS | FLAG_IS_COMPONENTS_V2,
     "webhook": FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_COMPONENTS_V2,
+    # "Forum and Media Thread Message Params": only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS.
+    "forum": FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_COMPONENTS_V2,
     "interaction": FLAG_SUPPRESS_EMBEDS | FLAG_EPHEMERAL | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_VOICE_MESSAGE
     | FLAG_IS_COMPONENTS_V2,
 }
@@ -116,7 +118,7 @@ SLOWMODE_MAX = 21600
 WEBHOOK_NAME_MAX = 80
 WEBHOOK_FORBIDDEN_SUBSTRINGS = ("clyde", "discord")
 
-MessageKind = Literal["channel", "edit", "webhook", "interaction"]
+MessageKind = Literal["channel", "edit", "webhook", "interaction", "forum"]
 Path = tuple[str | int, ...]
 
 
@@ -663,6 +665,23 @@ def check_thread_start(body: Mapping[str, Any]) -> list[FieldError]:
         p.add(("auto_archive_duration",), "BASE_TYPE_CHOICES", f"Value must be one of {THREAD_ARCHIVE_DURATIONS}.")
     p.integer(body.get("rate_limit_per_user"), ("rate_limit_per_user",), low=0, high=SLOWMODE_MAX)
     return p.items
+
+
+def check_forum_post(body: Mapping[str, Any]) -> list[FieldError]:
+    """Start Thread in Forum or Media Channel: the thread's fields, and ``message`` as a message body.
+
+    The message's problems are reported under ``message`` (``errors.message.content``...), as
+    Discord nests them.
+    """
+    problems = check_thread_start(body)
+    message = body.get("message")
+    if message is None:
+        problems.append(FieldError(("message",), "BASE_TYPE_REQUIRED", "This field is required"))
+    elif not isinstance(message, Mapping):
+        problems.append(FieldError(("message",), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType"))
+    else:
+        problems += [FieldError(("message", *p.path), p.code, p.message) for p in check_message(message, "forum")]
+    return problems
 
 
 def check_webhook_name(name: Any, path: Path = ("name",)) -> list[FieldError]:

@@ -10,12 +10,13 @@ from aiohttp import web
 
 from .rest_base import API_PREFIX, MAX_REQUEST_BYTES, Reply, RouteSpec
 from .routes_core import CoreRoutes
+from .routes_forum import ForumRoutes
 from .routes_interactions import InteractionRoutes
 from .routes_messages import MessageRoutes
 from .routes_webhooks import WebhookRoutes
 
 
-class Rest(CoreRoutes, MessageRoutes, WebhookRoutes, InteractionRoutes):
+class Rest(CoreRoutes, MessageRoutes, ForumRoutes, WebhookRoutes, InteractionRoutes):
     """All handlers, bound to one emulator."""
 
     async def post_webhook(self, request: web.Request) -> Reply:
@@ -57,6 +58,7 @@ def route_table() -> list[RouteSpec]:
         RouteSpec("GET", "/guilds/{guild_id}", R.get_guild),
         RouteSpec("GET", "/guilds/{guild_id}/channels", R.get_guild_channels),
         RouteSpec("GET", "/guilds/{guild_id}/members/{user_id}", R.get_member),
+        RouteSpec("GET", "/guilds/{guild_id}/threads/active", R.list_active_threads),
         RouteSpec("GET", "/channels/{channel_id}", R.get_channel),
         RouteSpec("POST", "/channels/{channel_id}/typing", R.typing),
         RouteSpec("GET", "/channels/{channel_id}/messages", R.list_messages),
@@ -65,6 +67,7 @@ def route_table() -> list[RouteSpec]:
         RouteSpec("PATCH", "/channels/{channel_id}/messages/{message_id}", R.edit_message),
         RouteSpec("DELETE", "/channels/{channel_id}/messages/{message_id}", R.delete_message),
         RouteSpec("POST", "/channels/{channel_id}/messages/{message_id}/threads", R.start_thread),
+        RouteSpec("POST", "/channels/{channel_id}/threads", R.start_forum_thread),
         RouteSpec("POST", "/channels/{channel_id}/webhooks", R.create_webhook),
         RouteSpec("GET", "/channels/{channel_id}/webhooks", R.list_webhooks),
         RouteSpec("GET", "/webhooks/{webhook_id}", R.get_webhook),

@@ -7,6 +7,7 @@ rate limits, fault injection and counting around them (see server.py).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,9 +17,9 @@ from aiohttp import BodyPartReader, web
 from . import errors as E
 from . import limits as L
 from .errors import ApiError
-from .messages import apply_edit
+from .messages import TYPE_DEFAULT, TYPE_REPLY, apply_edit, build_message
 from .permissions import Permission as P
-from .state import Channel, StoredMessage
+from .state import Channel, Guild, StoredMessage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .server import DiscordEmulator
@@ -121,6 +122,12 @@ class RestBase:
             raise ApiError.of(404, E.UNKNOWN_CHANNEL)
         return channel
 
+    def _guild(self, request: web.Request) -> Guild:
+        guild = self.world.guilds.get(snowflake(request, "guild_id", E.UNKNOWN_GUILD))
+        if guild is None:
+            raise ApiError.of(404, E.UNKNOWN_GUILD)
+        return guild
+
     def require(self, channel: Channel, *needed: int) -> int:
         """403 50001 without VIEW_CHANNEL, 403 50013 without any other needed permission."""
         have = self.world.bot_permissions(channel)
@@ -147,6 +154,36 @@ class RestBase:
     def refuse_components_v2(body: Mapping[str, Any]) -> None:
         if int(body.get("flags") or 0) & L.FLAG_IS_COMPONENTS_V2:
             raise ApiError(400, 0, "The Discord emulator does not implement IS_COMPONENTS_V2 messages")
+
+    @staticmethod
+    def refuse_extras_without_permission(body: Mapping[str, Any], attachments: list[dict[str, Any]],
+                                         have: int) -> None:
+        """TTS needs SEND_TTS_MESSAGES and files ATTACH_FILES (403 50013), in a channel or a forum post."""
+        if body.get("tts") and not have & P.SEND_TTS_MESSAGES:
+            raise ApiError.of(403, E.MISSING_PERMISSIONS)
+        if attachments and not have & P.ATTACH_FILES:
+            raise ApiError.of(403, E.MISSING_PERMISSIONS)
+
+    def store_bot_message(self, channel: Channel, message_id: int, body: Mapping[str, Any], have: int,
+                          attachments: list[dict[str, Any]], *, reference: dict[str, Any] | None = None
+                          ) -> StoredMessage:
+        """Store an accepted bot message in ``channel`` (a channel, a thread or a new forum post).
+
+        Synchronous, so the caller can record what must be known before anything else runs (a
+        nonce); ``announce_create`` then sends MESSAGE_CREATE.
+        """
+        data = build_message(
+            self.world, message_id=message_id, channel_id=channel.id, guild=self.world.guild_of(channel),
+            author=self.bot_author(), body=body, may_mention_everyone=bool(have & P.MENTION_EVERYONE),
+            embeds_allowed=bool(have & P.EMBED_LINKS), attachments=attachments,
+            message_type=TYPE_REPLY if reference else TYPE_DEFAULT, message_reference=reference)
+        stored = StoredMessage(data, channel.id, self.world.bot.id, time.monotonic())
+        self.world.store_message(stored)
+        return stored
+
+    async def announce_create(self, stored: StoredMessage) -> None:
+        await self.dispatch_create(stored)
+        self.emu._notify()
 
     def bot_author(self) -> dict[str, Any]:
         return self.world.bot.payload()
@@ -193,6 +230,14 @@ class RestBase:
         await self.dispatch_update(stored)
         self.emu._notify()
 
+
+    async def open_thread(self, parent: Channel, thread_id: int, name: str, type_: int, *,
+                          applied_tags: list[int] | None = None) -> Channel:
+        """Create a bot-owned thread, record it under its parent (``emu.threads``), send THREAD_CREATE."""
+        thread = self.world.add_thread(parent, thread_id, name, type_, applied_tags=applied_tags)
+        self.emu.thread_parents.setdefault(parent.id, []).append(thread.id)
+        await self.emu.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
+        return thread
 
     def is_interaction_webhook(self, request: web.Request) -> bool:
         """Interaction follow-ups use the webhook routes with the application id as webhook id."""

@@ -12,7 +12,6 @@ from . import limits as L
 from .errors import ApiError
 from .permissions import Permission as P
 from .rest_base import Reply, RestBase, qbool, snowflake
-from .state import Guild
 
 
 class CoreRoutes(RestBase):
@@ -135,12 +134,6 @@ class CoreRoutes(RestBase):
         return Reply(204)
 
     # --- guilds and channels --------------------------------------------------------------------
-
-    def _guild(self, request: web.Request) -> Guild:
-        guild = self.world.guilds.get(snowflake(request, "guild_id", E.UNKNOWN_GUILD))
-        if guild is None:
-            raise ApiError.of(404, E.UNKNOWN_GUILD)
-        return guild
 
     async def get_guild(self, request: web.Request) -> Reply:
         guild = self._guild(request)

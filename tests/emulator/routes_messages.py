@@ -11,7 +11,6 @@ from aiohttp import web
 from . import errors as E
 from . import limits as L
 from .errors import ApiError
-from .messages import TYPE_DEFAULT, TYPE_REPLY, build_message
 from .permissions import Permission as P
 from .rest_base import Reply, RestBase
 from .state import TEXT_LIKE, Channel, StoredMessage
@@ -77,10 +76,7 @@ class MessageRoutes(RestBase):
         body, attachments = await self.body(request)
         self.validate(L.check_message(body, "channel"))
         self.refuse_components_v2(body)
-        if body.get("tts") and not have & P.SEND_TTS_MESSAGES:
-            raise ApiError.of(403, E.MISSING_PERMISSIONS)
-        if attachments and not have & P.ATTACH_FILES:
-            raise ApiError.of(403, E.MISSING_PERMISSIONS)
+        self.refuse_extras_without_permission(body, attachments, have)
         reference = self._reference(channel, body, have)
         if L.message_is_empty(body, attachments=len(attachments)):
             raise ApiError.of(400, E.EMPTY_MESSAGE)
@@ -90,19 +86,11 @@ class MessageRoutes(RestBase):
             if original is not None:
                 self.emu.nonce_hits += 1
                 return Reply(200, original.data)
-        guild = self.world.guild_of(channel)
-        data = build_message(
-            self.world, message_id=self.world.ids.next(), channel_id=channel.id, guild=guild,
-            author=self.bot_author(), body=body, may_mention_everyone=bool(have & P.MENTION_EVERYONE),
-            embeds_allowed=bool(have & P.EMBED_LINKS), attachments=attachments,
-            message_type=TYPE_REPLY if reference else TYPE_DEFAULT, message_reference=reference)
-        stored = StoredMessage(data, channel.id, self.world.bot.id, time.monotonic())
-        self.world.store_message(stored)
+        stored = self.store_bot_message(channel, self.world.ids.next(), body, have, attachments, reference=reference)
         if nonce is not None and body.get("enforce_nonce"):
             self.emu.nonces[(self.world.bot.id, str(nonce))] = (stored.id, stored.created)
-        await self.dispatch_create(stored)
-        self.emu._notify()
-        return Reply(200, data)
+        await self.announce_create(stored)
+        return Reply(200, stored.data)
 
     def _reference(self, channel: Channel, body: Mapping[str, Any], have: int) -> dict[str, Any] | None:
         ref = body.get("message_reference")
@@ -158,17 +146,10 @@ class MessageRoutes(RestBase):
         self.validate(L.check_thread_start(body))
         if stored.thread_id is not None:
             raise ApiError.of(400, E.THREAD_ALREADY_CREATED)
-        guild = self.world.guild_of(channel)
-        thread = Channel(stored.id, guild.id, body["name"], 10 if channel.type == 5 else 11, parent_id=channel.id,
-                         owner_id=self.world.bot.id)
-        self.world.channels[thread.id] = thread
-        self.world.channel_messages[thread.id] = []
-        guild.channel_ids.append(thread.id)
+        thread = await self.open_thread(channel, stored.id, body["name"], 10 if channel.type == 5 else 11)
         stored.thread_id = thread.id
         stored.data["flags"] = int(stored.data.get("flags", 0)) | FLAG_HAS_THREAD
         stored.data["thread"] = thread.payload()
-        self.emu.thread_parents.setdefault(channel.id, []).append(thread.id)
-        await self.emu.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
         await self.dispatch_update(stored)
         self.emu._notify()
         return Reply(201, thread.payload())

@@ -421,7 +421,8 @@ class DiscordEmulator:
         """A channel; ``bot_permissions`` makes the bot's effective permissions there exactly that."""
         guild = self._guild(guild_id)
         if kind not in CHANNEL_TYPES or kind.endswith("thread"):
-            raise EmulatorUsageError(f"channel kind {kind!r}: use one of text, voice, category, announcement, forum")
+            raise EmulatorUsageError(f"channel kind {kind!r}: use one of text, voice, category, announcement, forum, "
+                                     "media")
         channel = self.world.add_channel(guild, name, CHANNEL_TYPES[kind])
         if bot_permissions is not None:
             self.world.set_bot_permissions(channel, bot_permissions)
@@ -513,9 +514,18 @@ class DiscordEmulator:
         return stored.data
 
     def threads(self, channel_id: int) -> list[dict[str, Any]]:
-        """Threads started from messages of a channel, as channel objects."""
+        """Threads started from messages of a channel, or the posts of a forum, as channel objects."""
         return [self.world.channels[t].payload() for t in self.thread_parents.get(channel_id, [])
                 if not self.world.channels[t].deleted]
+
+    def forum_posts(self, forum_id: int) -> list[dict[str, Any]]:
+        """Posts of a forum or media channel, oldest first: each thread's channel object with its
+        starter ``message`` (as it is now; None once deleted) under "message", as REST created it."""
+        posts = []
+        for thread in self.threads(forum_id):
+            starter = self.world.messages.get(int(thread["id"]))
+            posts.append(thread | {"message": None if starter is None or starter.deleted else starter.data})
+        return posts
 
     def registered_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
         """Commands the bot registered globally (``None``) or for one guild."""

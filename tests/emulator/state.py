@@ -29,9 +29,12 @@ CHANNEL_TYPES = {
     "public_thread": 11,
     "private_thread": 12,
     "forum": 15,
+    "media": 16,
 }
 TEXT_LIKE = (0, 2, 5, 10, 11, 12)
 THREAD_TYPES = (10, 11, 12)
+#: Channels whose every post is a thread (GUILD_FORUM, GUILD_MEDIA): no message can be sent to them.
+FORUM_TYPES = (15, 16)
 
 
 def iso(ts: float) -> str:
@@ -147,6 +150,8 @@ class Channel:
     #: Threads only.
     owner_id: int | None = None
     message_count: int = 0
+    #: Threads in a forum or media channel only (Resources > Channel, ``applied_tags``).
+    applied_tags: list[int] | None = None
     created: float = field(default_factory=time.time)
     deleted: bool = False
 
@@ -179,6 +184,8 @@ class Channel:
                     "create_timestamp": iso(self.created),
                 },
             })
+            if self.applied_tags is not None:
+                data["applied_tags"] = [str(t) for t in self.applied_tags]
             return data
         data.update({
             "position": self.position,
@@ -192,10 +199,12 @@ class Channel:
         elif self.type == 2:
             data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None, "rate_limit_per_user": 0,
                          "last_message_id": str(self.last_message_id) if self.last_message_id else None})
-        elif self.type == 15:
+        elif self.type in FORUM_TYPES:
+            # A forum's last_message_id is the id of its newest post (thread).
             data.update({"topic": self.topic, "rate_limit_per_user": 0, "available_tags": [],
                          "default_reaction_emoji": None, "default_sort_order": None, "default_forum_layout": 0,
-                         "default_auto_archive_duration": 1440, "last_message_id": None})
+                         "default_auto_archive_duration": 1440,
+                         "last_message_id": str(self.last_message_id) if self.last_message_id else None})
         return data
 
 
@@ -304,6 +313,17 @@ class World:
         guild.channel_ids.append(channel.id)
         self.channel_messages[channel.id] = []
         return channel
+
+    def add_thread(self, parent: Channel, thread_id: int, name: str, type_: int, *,
+                   applied_tags: list[int] | None = None) -> Channel:
+        """A thread the bot opened in ``parent`` (its owner is the bot)."""
+        guild = self.guild_of(parent)
+        thread = Channel(thread_id, guild.id, name, type_, parent_id=parent.id, owner_id=self.bot.id,
+                         applied_tags=applied_tags)
+        self.channels[thread.id] = thread
+        self.channel_messages[thread.id] = []
+        guild.channel_ids.append(thread.id)
+        return thread
 
     def add_member(self, guild: Guild, name: str, permissions: int) -> Member:
         user = self.new_user(name)
@@ -449,7 +469,8 @@ class World:
             channel = self.channels.get(message.channel_id)
             if channel is not None:
                 channel.last_message_id = message.id
-                if channel.is_thread:
+                # message_count leaves out a forum post's starter message, whose id is the thread's.
+                if channel.is_thread and message.id != channel.id:
                     channel.message_count += 1
 
     def channel_history(self, channel_id: int) -> list[StoredMessage]:

@@ -1,0 +1,233 @@
+"""Subscriptions whose channel is a forum: every story (and every digest) is one forum post — a
+thread opened with the post's first message, the rest of the post inside it — through real
+discord.py against the emulator, posted once across polls, retries and a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.discord_rig import Rig, running_app, simple_config
+from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
+from tests.e2e.test_crash_recovery import log_tail, signal_if_running, start_bot
+from tests.e2e.test_discord_delivery import eventually
+from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission as P
+from tests.support.feedserver import FeedServer
+
+from bot.discord.forum import digest_post_name, story_post_name
+from bot.model import UNTITLED, Article
+from bot.render import THREAD_NAME_LIMIT
+
+#: The route a forum post is created with, for the emulator's request counts.
+FORUM_POST_ROUTE = "POST /channels/{channel_id}/threads"
+
+
+@asynccontextmanager
+async def forum_rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, **options: str) -> AsyncIterator[Rig]:
+    """The bot with one subscription, ``news``, posting to a forum channel (``rig.news``); admin
+    notices in the text channel ``admin``.  ``options`` are more YAML keys of the subscription."""
+    guild = emu.add_guild("news")
+    forum, admin = emu.add_channel(guild, "news", kind="forum"), emu.add_channel(guild, "admin")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    extra = "".join(f"\n        {key}: {value}" for key, value in options.items())
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: news
+        feeds: [world]
+        channel: {forum}{extra}
+    """, admin=admin))
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        yield Rig(emu, server, app, clock, guild, forum, admin)
+
+
+def publish(rig: Rig, *items: Item) -> None:
+    """Add stories to the feed (the next poll finds them)."""
+    rig.items += items
+    rig.server.set("/world.xml", rss(rig.items), content_type="application/rss+xml")
+
+
+def story(title: str, sections: int = 3) -> Item:
+    """A story of ``sections`` parts, "Part 0" …, its text about its title's first word (so two
+    stories are never taken for one)."""
+    topic = title.split()[0].lower()
+    body = "".join(f"<h2>Part {i}</h2>{body_text(f'{topic}{i}', 4)}" for i in range(sections))
+    return Item(title, body, guid=title, link=f"http://a.test/{topic}")
+
+
+def starter_titles(emu: DiscordEmulator, forum: int) -> list[str]:
+    return [post["message"]["embeds"][0]["title"] for post in emu.forum_posts(forum)]
+
+
+async def test_each_story_is_one_forum_post_named_after_it_and_a_second_poll_posts_nothing(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    long_title = "Council approves the harbour plan " + "after a very long debate " * 5
+    async with forum_rig(emu, server, tmp_path) as rig:
+        publish(rig, story("Harbour reopens after storm"), story(long_title))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        posts = emu.forum_posts(rig.news)
+        by_title = {p["message"]["embeds"][0]["title"]: p for p in posts}
+        assert sorted(by_title) == sorted(["Harbour reopens after storm", long_title.strip()])
+        assert by_title["Harbour reopens after storm"]["name"] == "Harbour reopens after storm"
+        cut = by_title[long_title.strip()]["name"]
+        assert len(cut) <= THREAD_NAME_LIMIT < len(long_title.strip())
+        assert cut.startswith("Council approves the harbour plan after") and cut.endswith("…")
+        starter = by_title["Harbour reopens after storm"]["message"]["embeds"][0]
+        assert [f["name"] for f in starter["fields"]] == ["Part 0", "Part 1", "Part 2"]
+        # Nothing goes to the forum itself, nothing is doubled by the second poll.
+        assert emu.messages(rig.news) == [] and emu.request_count[FORUM_POST_ROUTE] == 2
+        assert all(emu.messages(int(p["id"])) == [p["message"]] for p in posts)
+        assert (await rig.app.store.outbox_counts()).get("sent") == 2
+
+
+async def test_thread_layout_puts_each_section_inside_the_storys_forum_post(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, layout="thread") as rig:
+        publish(rig, story("Harbour reopens after storm"))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        [post] = emu.forum_posts(rig.news)
+        assert post["name"] == "Harbour reopens after storm"
+        inside = emu.messages(int(post["id"]))
+        assert inside[0] == post["message"] and inside[0]["embeds"][0]["title"] == "Harbour reopens after storm"
+        assert [m["embeds"][0]["title"] for m in inside[1:]] == ["Part 0", "Part 1", "Part 2"]
+        assert all(m.get("nonce") for m in inside[1:])  # the parts inside are protected by nonces
+        assert emu.threads(rig.news) == [{k: v for k, v in post.items() if k != "message"}]
+
+
+async def test_each_digest_is_one_forum_post_and_a_second_one_the_same_day_is_not_taken_for_the_first(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, mode="digest", schedule='"0 9,17 * * *"',
+                         timezone="Europe/London") as rig:
+        publish(rig, story("Ferry strike ends", 1), story("New library opens", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        assert emu.forum_posts(rig.news) == []  # held for the digest
+        assert await rig.app.fire_digest("news") is not None
+        await cycle(rig.app, rig.clock)
+
+        publish(rig, story("Market moves to the square", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        assert await rig.app.fire_digest("news") is not None
+        await cycle(rig.app, rig.clock)
+
+        posts = emu.forum_posts(rig.news)
+        # Same subscription, same day, so the same name: only the first message tells them apart.
+        assert [p["name"] for p in posts] == ["news digest — 2026-11-20"] * 2
+        first, second = (str(emu.messages(int(p["id"]))) for p in posts)
+        assert "Ferry strike ends" in first and "New library opens" in first and "Market moves" not in first
+        assert "Market moves to the square" in second and "Ferry strike ends" not in second
+        assert emu.messages(rig.news) == []
+
+
+async def test_missing_send_messages_in_the_forum_pauses_tells_the_admins_and_loses_nothing(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path) as rig:
+        emu.set_bot_permissions(rig.news, DEFAULT_BOT_PERMISSIONS & ~P.SEND_MESSAGES)
+        await emu.settle()
+        publish(rig, story("Bridge closed for repairs"))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        assert emu.forum_posts(rig.news) == []
+        state = await rig.app.store.get_subscription("news")
+        assert state.paused and "403" in (state.pause_reason or "")
+        notices = [m["content"] for m in emu.messages(rig.admin)]
+        assert any("Send Messages" in n for n in notices) and any("**news** is paused" in n for n in notices)
+        assert (await rig.app.store.outbox_counts()).get("pending") == 1  # nothing dropped
+
+        emu.set_bot_permissions(rig.news, DEFAULT_BOT_PERMISSIONS)
+        await emu.settle()
+
+        async def resumed() -> bool:
+            return not (await rig.app.store.get_subscription("news")).paused
+
+        await eventually(resumed, 5, "the subscription to resume once the forum is fixed")
+        await cycle(rig.app, rig.clock)
+        assert starter_titles(emu, rig.news) == ["Bridge closed for repairs"]
+
+
+async def stop_gracefully(process: asyncio.subprocess.Process) -> int:
+    """SIGTERM, as an operator stops the bot; its exit code.  A bot that does not stop is killed, and
+    the test fails."""
+    signal_if_running(process, signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(process.wait(), 20)
+    except asyncio.TimeoutError:
+        signal_if_running(process, signal.SIGKILL)
+        await process.wait()
+        raise
+
+
+def complete_posts(emu: DiscordEmulator, forum: int, messages: int) -> list[dict[str, Any]]:
+    """The forum's posts that hold all their ``messages``."""
+    return [p for p in emu.forum_posts(forum) if len(emu.messages(int(p["id"]))) == messages]
+
+
+async def test_a_forum_post_created_just_before_a_crash_is_found_again_and_completed_not_doubled(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    forum = emu.add_channel(emu.add_guild("news"), "news", kind="forum")
+    server.set("/world.xml", rss([story("Harbour reopens after storm")]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - name: news
+        feeds: [world]
+        channel: {forum}
+        layout: thread
+        backfill: 5
+    """))
+    # Discord creates the forum post, then its answer never arrives before the process dies:
+    # nothing about the post is recorded, and a forum post has no nonce to fall back on.
+    emu.slow("POST /channels/*/threads", 10, count=1, after=True)
+    log = tmp_path / "bot.log"
+    first = await start_bot(cfg, emu.token, log)
+    try:
+        [post] = await emu.wait_until(lambda: emu.forum_posts(forum) or None, 60, "the forum post")
+        assert first.returncode is None, f"the bot exited on its own:\n{log_tail(log)}"
+    finally:
+        signal_if_running(first, signal.SIGKILL)  # SIGKILL: nothing is recorded
+        await first.wait()
+    emu.clear_faults()
+    thread = int(post["id"])
+    assert emu.messages(thread) == [post["message"]]  # the sections were never sent
+
+    second = await start_bot(cfg, emu.token, log)
+    try:
+        # The sections go in only after the post was looked for (and found, or made again).
+        await emu.wait_until(lambda: complete_posts(emu, forum, 1 + 3) or None, 60, "the post's three sections")
+    finally:
+        code = await stop_gracefully(second)
+    assert code == 0, f"exit code {code}:\n{log_tail(log)}"
+    assert [p["id"] for p in emu.forum_posts(forum)] == [post["id"]]
+    assert emu.request_count.matching("POST /channels/*/threads") == 1
+    assert [m["embeds"][0]["title"] for m in emu.messages(thread)[1:]] == ["Part 0", "Part 1", "Part 2"]
+
+
+@pytest.mark.parametrize(("title", "updated", "expected"), [
+    ("Harbour reopens", False, "Harbour reopens"),
+    ("Harbour reopens", True, "Updated: Harbour reopens"),
+    ("  \n ", False, UNTITLED),
+    ("Harbour\nreopens", False, "Harbour reopens"),
+])
+def test_a_story_post_name_is_its_title_on_one_line_never_empty(title: str, updated: bool, expected: str) -> None:
+    assert story_post_name(Article(title=title), updated=updated) == expected
+
+
+def test_a_digest_post_name_is_dated_in_the_subscriptions_time_zone_and_fits() -> None:
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)
+    assert digest_post_name("world", late, "UTC") == "world digest — 2026-11-20"
+    assert digest_post_name("world", late, "Asia/Tokyo") == "world digest — 2026-11-21"
+    long = digest_post_name("w" * 200, late, "UTC")
+    assert len(long) <= THREAD_NAME_LIMIT and long.endswith("… digest — 2026-11-20")

@@ -1,0 +1,175 @@
+"""Forum and media channels: every post is a thread made with its first message, nothing is sent to the
+channel itself (Resources > Channel "Start Thread in Forum or Media Channel")."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import discord
+import pytest
+
+from tests.emulator import DiscordEmulator, Permission as P
+from tests.emulator.gateway import INTENT_GUILDS
+from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
+
+from .conftest import Api, BotStarter, RawGateway, new_bot
+
+INTENT_GUILD_MESSAGES = 1 << 9
+
+
+@pytest.fixture
+def forum(emu: DiscordEmulator, world: dict[str, int]) -> int:
+    return emu.add_channel(world["guild"], "announcements", kind="forum")
+
+
+async def post(api: Api, forum_id: int, body: dict[str, Any]) -> tuple[int, Any, Any]:
+    return await api.call("POST", f"/channels/{forum_id}/threads", body)
+
+
+async def test_a_forum_post_is_a_public_thread_whose_first_message_has_its_id(
+    emu: DiscordEmulator, api: Api, forum: int
+) -> None:
+    status, thread, _ = await post(api, forum, {"name": "Harbour reopens", "auto_archive_duration": 1440,
+                                                "message": {"embeds": [{"title": "Harbour reopens"}]}})
+    assert status == 201
+    assert (thread["type"], thread["parent_id"], thread["owner_id"], thread["name"]) == (
+        11, str(forum), str(emu.bot_user_id), "Harbour reopens")
+    starter = thread["message"]
+    assert starter["id"] == thread["id"] and starter["channel_id"] == thread["id"]
+    assert starter["embeds"][0]["title"] == "Harbour reopens" and starter["author"]["id"] == str(emu.bot_user_id)
+    assert thread["message_count"] == 0, "the starter message is not counted"
+    assert emu.messages(forum) == [] and emu.messages(int(thread["id"])) == [starter]
+    assert [(p["id"], p["message"]) for p in emu.forum_posts(forum)] == [(thread["id"], starter)]
+
+    status, reply, _ = await api.post_message(int(thread["id"]), {"content": "Section 1"})
+    assert status == 200 and reply["channel_id"] == thread["id"]
+    _, fetched, _ = await api.call("GET", f"/channels/{thread['id']}")
+    assert fetched["message_count"] == 1
+    _, parent, _ = await api.call("GET", f"/channels/{forum}")
+    assert parent["last_message_id"] == thread["id"], "a forum's last message id is its newest post"
+
+
+@pytest.mark.parametrize(("body", "code", "error_path"), [
+    ({"message": {"content": "x"}}, 50035, ["name"]),
+    ({"name": "", "message": {"content": "x"}}, 50035, ["name"]),
+    ({"name": "n" * 101, "message": {"content": "x"}}, 50035, ["name"]),
+    ({"name": "ok", "auto_archive_duration": 30, "message": {"content": "x"}}, 50035, ["auto_archive_duration"]),
+    ({"name": "ok"}, 50035, ["message"]),
+    ({"name": "ok", "message": "x"}, 50035, ["message"]),
+    ({"name": "ok", "message": {"content": "x" * 2001}}, 50035, ["message", "content"]),
+    ({"name": "ok", "message": {"embeds": [{"title": "t" * 257}]}}, 50035, ["message", "embeds", "0", "title"]),
+    ({"name": "ok", "message": {"content": "x", "flags": 1 << 6}}, 50035, ["message", "flags"]),
+    ({"name": "ok", "message": {"content": "  "}}, 50006, None),
+    ({"name": "ok", "message": {}}, 50006, None),
+])
+async def test_invalid_forum_posts_are_refused_and_create_nothing(
+    emu: DiscordEmulator, api: Api, forum: int, body: dict[str, Any], code: int, error_path: list[str] | None
+) -> None:
+    status, error, _ = await post(api, forum, body)
+    assert (status, error["code"]) == (400, code)
+    if error_path is None:
+        assert "errors" not in error
+    else:
+        node = error["errors"]
+        for key in error_path:
+            node = node[key]
+        assert node["_errors"][0]["code"]
+    assert emu.forum_posts(forum) == []
+
+
+async def test_a_forum_post_needs_send_messages_not_create_public_threads(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int
+) -> None:
+    body = {"name": "Story", "message": {"content": "text", "embeds": [{"title": "Story"}]}}
+    emu.set_bot_permissions(forum, DEFAULT_BOT_PERMISSIONS & ~P.SEND_MESSAGES)
+    status, error, _ = await post(api, forum, body)
+    assert (status, error) == (403, {"message": "Missing Permissions", "code": 50013})
+    emu.set_bot_permissions(forum, DEFAULT_BOT_PERMISSIONS & ~P.CREATE_PUBLIC_THREADS & ~P.EMBED_LINKS)
+    status, thread, _ = await post(api, forum, body)
+    assert status == 201 and thread["message"]["embeds"] == [], "embeds are dropped without Embed Links"
+    hidden = emu.add_channel(world["guild"], "staff", kind="forum", bot_permissions=0)
+    status, error, _ = await post(api, hidden, body)
+    assert (status, error["code"]) == (403, 50001)
+    assert len(emu.forum_posts(forum)) == 1 and emu.forum_posts(hidden) == []
+
+
+@pytest.mark.parametrize("kind", ["forum", "media"])
+async def test_a_message_cannot_be_sent_to_a_forum_or_media_channel(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], kind: str
+) -> None:
+    channel = emu.add_channel(world["guild"], "posts", kind=kind)
+    status, error, _ = await api.post_message(channel, {"content": "hi"})
+    assert (status, error) == (400, {"message": "Cannot send messages in a non-text channel", "code": 50008})
+    status, thread, _ = await post(api, channel, {"name": "A post", "message": {"content": "hi"}})
+    assert status == 201 and emu.messages(int(thread["id"]))[0]["content"] == "hi"
+
+
+async def test_a_forum_post_has_no_nonce_so_the_same_post_twice_is_two_posts(
+    emu: DiscordEmulator, api: Api, forum: int
+) -> None:
+    body = {"name": "Story", "message": {"content": "once", "nonce": "story-1", "enforce_nonce": True}}
+    _, first, _ = await post(api, forum, body)
+    _, second, _ = await post(api, forum, body)
+    assert first["id"] != second["id"] and len(emu.forum_posts(forum)) == 2
+    assert "nonce" not in first["message"] and emu.nonce_hits == 0
+
+
+async def test_threads_route_on_other_channels(emu: DiscordEmulator, api: Api, world: dict[str, int]) -> None:
+    status, error, _ = await post(api, world["channel"], {"name": "x", "message": {"content": "x"}})
+    assert status == 400 and "does not implement" in error["message"]
+    voice = emu.add_channel(world["guild"], "talk", kind="voice")
+    status, error, _ = await post(api, voice, {"name": "x", "message": {"content": "x"}})
+    assert (status, error["code"]) == (400, 50024)
+
+
+async def test_active_threads_list_forum_posts_and_message_threads_the_bot_can_see(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int
+) -> None:
+    _, in_forum, _ = await post(api, forum, {"name": "Post", "message": {"content": "x"}})
+    _, message, _ = await api.post_message(world["channel"], {"content": "article"})
+    _, from_message, _ = await api.call("POST", f"/channels/{world['channel']}/messages/{message['id']}/threads",
+                                        {"name": "Sections"})
+    hidden = emu.add_channel(world["guild"], "staff", kind="forum")
+    _, secret, _ = await post(api, hidden, {"name": "Secret", "message": {"content": "x"}})
+    emu.set_bot_permissions(hidden, 0)
+    status, active, _ = await api.call("GET", f"/guilds/{world['guild']}/threads/active")
+    assert status == 200
+    assert [(t["id"], t["parent_id"], t["name"]) for t in active["threads"]] == [
+        (in_forum["id"], str(forum), "Post"), (from_message["id"], str(world["channel"]), "Sections")]
+    assert [m["id"] for m in active["members"]] == [in_forum["id"], from_message["id"]]
+    assert all(m["user_id"] == str(emu.bot_user_id) for m in active["members"])
+    status, error, _ = await api.call("GET", "/guilds/1/threads/active")
+    assert (status, error["code"]) == (404, 10004)
+
+
+async def test_a_forum_post_dispatches_thread_create_then_message_create(
+    emu: DiscordEmulator, api: Api, forum: int, raw_gateway: Callable[..., RawGateway]
+) -> None:
+    gw = raw_gateway()
+    await gw.connect()
+    await gw.identify(emu.token, intents=INTENT_GUILDS | INTENT_GUILD_MESSAGES)
+    _, thread, _ = await post(api, forum, {"name": "Post", "message": {"content": "first"}})
+    events = [p for p in await gw.collect_until("MESSAGE_CREATE") if p.get("t") in ("THREAD_CREATE", "MESSAGE_CREATE")]
+    assert [e["t"] for e in events] == ["THREAD_CREATE", "MESSAGE_CREATE"]
+    assert events[0]["d"]["id"] == thread["id"] and events[0]["d"]["newly_created"] is True
+    assert events[1]["d"]["id"] == thread["id"] and events[1]["d"]["content"] == "first"
+
+
+async def test_discord_py_creates_forum_posts_with_files_and_sees_them(
+    emu: DiscordEmulator, world: dict[str, int], forum: int, start_bot: BotStarter
+) -> None:
+    bot = await start_bot(new_bot())
+    channel = bot.get_channel(forum)
+    assert isinstance(channel, discord.ForumChannel)
+    created = await channel.create_thread(name="Harbour reopens", embed=discord.Embed(title="Harbour reopens"),
+                                          file=discord.File(io.BytesIO(b"a,b\n"), filename="data.csv"))
+    assert created.thread.id == created.message.id and created.thread.parent_id == forum
+    assert created.message.embeds[0].title == "Harbour reopens"
+    assert created.message.attachments[0].filename == "data.csv"
+    await created.thread.send("Section 1")
+    assert [m["content"] for m in emu.messages(created.thread.id)] == ["", "Section 1"]
+    active = await channel.guild.active_threads()
+    assert [t.id for t in active] == [created.thread.id]
+    await emu.wait_until(lambda: channel.guild.get_thread(created.thread.id), 5, "THREAD_CREATE in discord.py's cache")
