@@ -39,6 +39,17 @@ def world(emu: DiscordEmulator) -> dict[str, int]:
     }
 
 
+def assert_form_error(error: dict[str, Any], error_path: list[str] | None) -> None:
+    """A 400's body names the offending field as Discord does (``errors`` → path → ``_errors``), or no field."""
+    if error_path is None:
+        assert "errors" not in error
+        return
+    node = error["errors"]
+    for key in error_path:
+        node = node[key]
+    assert node["_errors"][0]["code"]
+
+
 class Api:
     """A bare HTTP client speaking to the emulator with (or without) the bot token."""
 

@@ -14,7 +14,7 @@ from tests.emulator import DiscordEmulator, Permission as P
 from tests.emulator.gateway import INTENT_GUILDS
 from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
 
-from .conftest import Api, BotStarter, RawGateway, new_bot
+from .conftest import Api, BotStarter, RawGateway, assert_form_error, new_bot
 
 INTENT_GUILD_MESSAGES = 1 << 9
 
@@ -69,13 +69,7 @@ async def test_invalid_forum_posts_are_refused_and_create_nothing(
 ) -> None:
     status, error, _ = await post(api, forum, body)
     assert (status, error["code"]) == (400, code)
-    if error_path is None:
-        assert "errors" not in error
-    else:
-        node = error["errors"]
-        for key in error_path:
-            node = node[key]
-        assert node["_errors"][0]["code"]
+    assert_form_error(error, error_path)
     assert emu.forum_posts(forum) == []
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests.emulator import DiscordEmulator, Permission as P
 from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
 
-from .conftest import Api
+from .conftest import Api, assert_form_error
 
 WITHOUT_SEND = DEFAULT_BOT_PERMISSIONS & ~P.SEND_MESSAGES
 
@@ -74,13 +74,7 @@ async def test_invalid_messages_are_refused_like_discord(api: Api, world: dict[s
                                                           ) -> None:
     got_status, error, _ = await api.post_message(world["channel"], body)
     assert (got_status, error["code"]) == (status, code)
-    if error_path is None:
-        assert "errors" not in error
-    else:
-        node = error["errors"]
-        for key in error_path:
-            node = node[key]
-        assert node["_errors"][0]["code"]
+    assert_form_error(error, error_path)
 
 
 async def test_invalid_json_is_50109(api: Api, world: dict[str, int]) -> None:
