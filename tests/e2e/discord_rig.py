@@ -79,15 +79,22 @@ class Rig:
 
 
 @asynccontextmanager
-async def rigged(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Rig]:
-    """A started Rig with an empty feed, after one poll-and-deliver cycle."""
+async def rigged(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, *, kind: str = "text", **options: str
+) -> AsyncIterator[Rig]:
+    """A started Rig with an empty feed, after one poll-and-deliver cycle.
+
+    ``kind`` is the ``news`` channel's kind ("text", "forum", …); ``options`` are more YAML keys
+    of the ``news`` subscription (``layout="thread"``).
+    """
     guild = emu.add_guild("news")
-    news, admin = emu.add_channel(guild, "news"), emu.add_channel(guild, "admin")
+    news, admin = emu.add_channel(guild, "news", kind=kind), emu.add_channel(guild, "admin")
     server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    extra = "".join(f"\n        {key}: {value}" for key, value in options.items())
     cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
       - name: news
         feeds: [world]
-        channel: {news}
+        channel: {news}{extra}
     """, admin=admin))
     clock = Clock()
     async with running_app(cfg, emu, clock) as app:

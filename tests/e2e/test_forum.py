@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncContextManager
 
 import pytest
 
-from tests.e2e.discord_rig import Rig, running_app, simple_config
-from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
+from tests.e2e.discord_rig import Rig, rigged, simple_config
+from tests.e2e.harness import Item, body_text, cycle, rss, write_config
 from tests.e2e.test_crash_recovery import log_tail, signal_if_running, start_bot
 from tests.e2e.test_discord_delivery import eventually
 from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission as P
@@ -29,23 +27,10 @@ from bot.render import THREAD_NAME_LIMIT
 FORUM_POST_ROUTE = "POST /channels/{channel_id}/threads"
 
 
-@asynccontextmanager
-async def forum_rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, **options: str) -> AsyncIterator[Rig]:
+def forum_rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, **options: str) -> AsyncContextManager[Rig]:
     """The bot with one subscription, ``news``, posting to a forum channel (``rig.news``); admin
     notices in the text channel ``admin``.  ``options`` are more YAML keys of the subscription."""
-    guild = emu.add_guild("news")
-    forum, admin = emu.add_channel(guild, "news", kind="forum"), emu.add_channel(guild, "admin")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
-    extra = "".join(f"\n        {key}: {value}" for key, value in options.items())
-    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
-      - name: news
-        feeds: [world]
-        channel: {forum}{extra}
-    """, admin=admin))
-    clock = Clock()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
-        yield Rig(emu, server, app, clock, guild, forum, admin)
+    return rigged(emu, server, tmp_path, kind="forum", **options)
 
 
 def publish(rig: Rig, *items: Item) -> None:
