@@ -3,13 +3,17 @@ and an App whose loops the test drives by hand (poll_due / deliver) instead of w
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.app import App
 from bot.store.records import OutboxRow, StoredArticle
@@ -108,3 +112,13 @@ async def cycle(app: App, clock: Clock, *, advance_minutes: float = 0) -> None:
     assert app.deliverer is not None
     while await app.deliverer.run_once():
         pass
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Poll an async condition until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
 from tests.e2e.discord_rig import Rig, running_app, simple_config
-from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
+from tests.e2e.harness import Clock, Item, body_text, cycle, eventually, rss, write_config
 from tests.emulator import DiscordEmulator, point_discord_py_at
 from tests.support.feedserver import FeedServer
 
@@ -225,16 +223,6 @@ async def test_digest_fires_with_its_stories_and_a_second_firing_posts_nothing(e
 
 #: A schedule whose weekdays APScheduler's own crontab parsing would get wrong (Tuesday to Saturday).
 WEEKDAYS_AT_9 = "0 9 * * 1-5"
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
-    """Poll an async condition until it holds; fail naming ``what`` after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def test_digest_cron_job_fires_through_the_scheduler_and_posts_once(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
