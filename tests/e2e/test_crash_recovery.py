@@ -4,39 +4,13 @@ after a restart the post is resent with the same nonce and Discord keeps one mes
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import shutil
 import signal
-import sys
 from pathlib import Path
 
+from tests.e2e.bot_process import ROOT, log_tail, signal_if_running, start_bot
 from tests.e2e.harness import write_config
 from tests.emulator import DiscordEmulator
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def start_bot(cfg: Path, token: str, log: Path) -> asyncio.subprocess.Process:
-    """The bot as its own process; its log goes to a file (a pipe nobody reads fills up and blocks it)."""
-    env = dict(os.environ, DISCORD_TOKEN=token, PYTHONPATH=str(ROOT))
-    with log.open("ab") as sink:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=cfg.parent, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=sink,
-        )
-
-
-def signal_if_running(process: asyncio.subprocess.Process, sig: int) -> None:
-    """Send ``sig`` unless the process is already gone (then its exit code tells the story)."""
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(sig)
-
-
-def log_tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else "(no log)"
-
 
 async def test_sigkill_between_send_and_record_does_not_double_post(tmp_path: Path) -> None:
     async with DiscordEmulator() as emu:

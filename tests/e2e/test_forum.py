@@ -12,9 +12,9 @@ from typing import Any, AsyncContextManager
 
 import pytest
 
+from tests.e2e.bot_process import log_tail, signal_if_running, start_bot
 from tests.e2e.discord_rig import Rig, rigged, simple_config
 from tests.e2e.harness import Item, body_text, cycle, eventually, rss, write_config
-from tests.e2e.test_crash_recovery import log_tail, signal_if_running, start_bot
 from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission as P
 from tests.support.feedserver import FeedServer
 
