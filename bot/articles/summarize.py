@@ -1,17 +1,17 @@
 """Extractive summaries: each section's most informative sentences, and a TL;DR of the whole.
 
-The scorer is position-aware centrality after PacSum (Zheng & Lapata, 2019): a sentence is
-central when it is similar to the sentences *after* it (news states its gist first and then
-elaborates); PacSum also lets similarity to *earlier* sentences count against a sentence, a
-knob that tuned to zero here.  On top of that, a prior for being early (news puts its gist
-first: the lead is the baseline any news summarizer must beat) and penalties for sentences that
-read badly on their own — too short, a run-on (often photo captions glued together), or mostly a
-quotation.  Sentences are then picked greedily, optionally discounted by how much they repeat
-one already picked (maximal marginal relevance).  TF-IDF cosine similarity keeps it offline,
-deterministic and fast — no model, no download.  Chosen sentences are always whole and always
-returned in their original order.  The knobs live in ``Weights``; bench/tune_summary.py tunes
-them on the validation split of the CNN/DailyMail set and bench/quality.py reports on its test
-split.
+The scorer is position-aware centrality after PacSum (Zheng & Lapata, 2019): a sentence is central
+when it is similar to the sentences *after* it (news states its gist first and then elaborates);
+PacSum also lets similarity to *earlier* sentences count against a sentence, a knob that tuned to
+zero here. On top of that, a prior for being early (news puts its gist first: the lead is the
+baseline any news summarizer must beat), for the TL;DR a bonus for sharing the headline's words,
+and penalties for sentences that read badly on their own — too short, a run-on (often photo
+captions glued together), or mostly a quotation. Sentences are then picked greedily, optionally
+discounted by how much they repeat one already picked (maximal marginal relevance). TF-IDF cosine
+similarity keeps it offline, deterministic and fast — no model, no download. Chosen sentences are
+always whole and always returned in their original order. The knobs live in ``Weights``;
+bench/tune_summary.py tunes them on the validation split of the CNN/DailyMail set and
+bench/quality.py reports on its test split.
 """
 
 from __future__ import annotations
