@@ -100,6 +100,8 @@ class Poller:
         self.base_dir = base_dir or Path.cwd()
         # Feeds are polled concurrently; deciding "is this story already stored?" and storing it
         # must not interleave, or one story arriving in two feeds at once would be stored twice.
+        # The database lock (Tx.serialize_new_stories) does this across workers; this one keeps
+        # a process's own polls queued here rather than each holding a connection while waiting.
         self._route_lock = asyncio.Lock()
 
     # -- the unit of work ---------------------------------------------------------------------
@@ -280,12 +282,12 @@ class Poller:
         url_key = normalize_url(entry.link) if entry.link else None
         text = article_text(article)
         fp = fingerprint(text)
-        existing = await self.store.article_by_url(url_key) if url_key else None
-        if existing is None:
-            recent = await self.store.recent_fingerprints(now - DUPLICATE_WINDOW)
-            existing = next((aid for aid, other in recent if same_story(fp, other)), None)
         routed = 0
         async with self.store.transaction() as tx:
+            # Check and insert under one lock across workers: the fingerprint match has no unique
+            # index behind it, so two workers checking at once would both store the story.
+            await tx.serialize_new_stories()
+            existing = await self._stored_story(tx, url_key, fp, now)
             if existing is None:
                 article_id = await self._insert_or_existing(tx, feed, entry, article, url_key, fp, now)
             else:
@@ -311,6 +313,14 @@ class Poller:
                         per_run[sub.key] = per_run.get(sub.key, 0) + 1
         return routed
 
+    async def _stored_story(self, tx: Tx, url_key: str | None, fp: int, now: datetime) -> int | None:
+        """The stored article that is this story, by its normalized URL or else by its text."""
+        existing = await tx.article_by_url(url_key) if url_key else None
+        if existing is None:
+            recent = await tx.recent_fingerprints(now - DUPLICATE_WINDOW)
+            existing = next((aid for aid, other in recent if same_story(fp, other)), None)
+        return existing
+
     async def _insert_or_existing(
         self,
         tx: Tx,
@@ -323,11 +333,12 @@ class Poller:
     ) -> int:
         """Store the article, or use the one another worker stored under its URL since we looked.
 
-        The route lock only serialises this process: a second worker on the same PostgreSQL
-        database can store the same URL between our ``article_by_url`` check and this insert.
-        The store reports that as ArticleExistsError without breaking the transaction, so the
-        entry is recorded and routed against the existing article, exactly as if the check had
-        found it: the outbox's per-story dedupe key then keeps it from being posted twice.
+        ``serialize_new_stories`` keeps workers of this release from storing between our check
+        and this insert; a worker that does not take that lock (the previous release, during a
+        rolling upgrade) still can.  The unique URL index then reports it as ArticleExistsError
+        without breaking the transaction, so the entry is recorded and routed against the
+        existing article, exactly as if the check had found it: the outbox's per-story dedupe key
+        then keeps it from being posted twice.
         """
         try:
             return await tx.insert_article(

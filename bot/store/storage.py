@@ -5,6 +5,9 @@ read what it has written so far, and a Store method is a one-statement unit of w
 
 On SQLite, don't call write methods on the Store while a Tx of the same process is open:
 the second writer waits for the first (busy_timeout) — do the writes on the Tx.
+
+One method is Tx-only: :meth:`Tx.serialize_new_stories`, a lock that lasts until the
+transaction ends, which a Store call (its own one-statement transaction) could not hold.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.errors import StoreError
@@ -25,6 +29,10 @@ from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
 
 log = logging.getLogger(__name__)
+
+#: Key of the PostgreSQL advisory lock held while a transaction decides whether a story is new
+#: and stores it (distinct from migrate.MIGRATION_LOCK_KEY).
+NEW_STORY_LOCK_KEY = 0x73746F72  # "stor"
 
 
 class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin):
@@ -48,6 +56,31 @@ class Tx(_Parts):
             raise StoreError(f"{what}: the transaction is already finished")
         with translating(what):
             yield self._conn
+
+    async def serialize_new_stories(self) -> None:
+        """Wait until no other worker is deciding "is this story new?", and keep them out until commit.
+
+        Call it first in the transaction that looks for a story already stored (by URL, by text
+        fingerprint) and stores it if there is none.  The URL has a unique index behind it, the
+        fingerprint cannot: without this lock two workers (processes) ingesting one story under
+        two URLs at the same moment both find nothing and both store — and post — it.
+
+        PostgreSQL: a transaction-scoped advisory lock, released by the commit or rollback (or
+        by the server when the worker's connection dies).  SQLite: ``BEGIN IMMEDIATE``, which
+        takes the database's write lock now; pysqlite would otherwise begin the transaction
+        only at its first write, leaving the checks' reads outside it.
+
+        Cost: new stories are stored one at a time across all workers sharing the database (a
+        waiting worker holds one connection).  A check-and-insert takes milliseconds, so at news
+        volumes (a few stories a minute) the wait is negligible.  On PostgreSQL no other write
+        waits for it; on SQLite, whose one writer at a time is the rule anyway, other writes
+        now wait from the check on rather than from the insert on.
+        """
+        async with self._connect("serialize_new_stories") as conn:
+            if self.dialect == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NEW_STORY_LOCK_KEY})
+            elif self.dialect == "sqlite":
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Store(_Parts):
