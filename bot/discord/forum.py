@@ -3,7 +3,8 @@ already made is recognised when a retry cannot tell whether its first attempt go
 
 In a forum (or media) channel every post is a thread created together with its first message, and
 that call takes no nonce.  So a retry after a lost answer looks for the post instead: a thread of
-that forum, created by the bot, with this name, whose first message says what this one says.
+that forum, created by the bot, with this name, whose first message says what this one says
+(``dedupe.message_signature``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from bot.render.parts import UPDATED_PREFIX, plain_title
 #: Separates a digest post's subscription from its date, as in "world digest — 2026-11-20".
 DIGEST_NAME_SEPARATOR = " digest — "
 
-Signature = tuple[str, tuple[tuple[str, str], ...]]
-
 
 def story_post_name(article: Article, *, updated: bool = False) -> str:
     """The post's name: the story's title on one line (never empty), marked when it is an update.
@@ -36,19 +35,6 @@ def digest_post_name(subscription: str, fired_at: datetime, timezone: str) -> st
     """"<subscription> digest — <date>", the date the digest fired, in the subscription's time zone."""
     day = fired_at.astimezone(ZoneInfo(timezone)).date().isoformat()
     return truncate(subscription, THREAD_NAME_LIMIT - len(DIGEST_NAME_SEPARATOR) - len(day)) + DIGEST_NAME_SEPARATOR + day
-
-
-def message_signature(message: Mapping[str, Any]) -> Signature:
-    """What a message says, in the fields Discord stores as sent: content, each embed's title and text.
-
-    The same for the payload the bot sends and the message Discord returns for it (Discord adds
-    fields such as the embed ``type``, which are left out).
-    """
-    embeds = tuple(
-        ((embed.get("title") or "").strip(), (embed.get("description") or "").strip())
-        for embed in message.get("embeds") or ()
-    )
-    return (message.get("content") or "").strip(), embeds
 
 
 def is_candidate(thread: Mapping[str, Any], *, forum_id: int, owner_id: int, name: str) -> bool:

@@ -8,19 +8,24 @@ job (it reads the bucket headers and waits); this module only maps errors to Del
 In a forum or media channel each story (or digest) is one forum post: a thread created with the
 post's first message, the other messages inside it.  That creation takes no nonce, so before
 creating one the sink looks for the post among the forum's active threads (see ``forum.py``).
+A webhook execution takes no nonce either: before executing one for a row an earlier attempt may
+have posted, the sink looks for that webhook's message in the channel's recent history
+(see ``dedupe.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Sequence
 
 import aiohttp
 import discord
 from discord.http import MultipartParameters
 
-from bot.discord.forum import digest_post_name, is_candidate, message_signature, story_post_name
+from bot.discord.dedupe import may_have_been_posted, message_signature, webhook_copy
+from bot.discord.forum import digest_post_name, is_candidate, story_post_name
 from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
 from bot.model import Article
@@ -35,6 +40,7 @@ from bot.render import (
     render_thread,
 )
 from bot.store import Store
+from bot.store.outbox import DEFAULT_LEASE
 from bot.store.records import OutboxRow, StoredArticle
 
 log = logging.getLogger("newsbot.discord")
@@ -50,6 +56,16 @@ CALL_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError,
 #: (discord.py learns of it from the 429).  Posts are paced a little under it so a backlog drained
 #: over many channels in parallel never trips it.
 GLOBAL_POSTS_PER_SECOND = 45.0
+#: A webhook execution whose answer has not come after this long counts as a failed attempt (and
+#: is looked for before the retry).  Well under the outbox lease, so the attempt is recorded before
+#: the lease could run out; aiohttp's own limit (5 minutes) is the lease itself.
+WEBHOOK_TIMEOUT = 30.0
+#: How much of a channel's recent history a retry searches for its own earlier webhook message
+#: (Discord's default page; the message was posted by the latest attempt, so it is recent).
+WEBHOOK_LOOKBACK = 50
+#: The lease the delivery loop claims rows with (``Deliverer`` uses the store's default): a row's
+#: ``leased_until`` minus it is when the row was claimed.
+CLAIM_LEASE = DEFAULT_LEASE
 
 
 class Pacer:
@@ -100,13 +116,27 @@ def webhook_mentions(body: dict[str, Any]) -> discord.AllowedMentions:
 class DiscordSink:
     """Posts outbox rows through discord.py's HTTP client (its rate limiter included)."""
 
-    def __init__(self, client: discord.Client, store: Store, *, webhook_for: Callable[[int, Any], Awaitable[discord.Webhook]] | None = None) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        store: Store,
+        *,
+        webhook_for: Callable[[int, Any], Awaitable[discord.Webhook]] | None = None,
+        webhook_timeout: float = WEBHOOK_TIMEOUT,
+    ) -> None:
         self.client = client
         self.store = store
         self.webhook_for = webhook_for
+        self.webhook_timeout = webhook_timeout
         self.pacer = Pacer(GLOBAL_POSTS_PER_SECOND)
+        #: When this process claimed its first row: rows created before it may have been in
+        #: flight in a run that died (see ``dedupe.may_have_been_posted``).
+        self._first_claim: datetime | None = None
+        #: Channels whose history could not be read, already reported in the log.
+        self._history_warned: set[int] = set()
 
     async def send(self, row: OutboxRow, articles: list[StoredArticle], subscription: Any) -> list[int]:
+        self._note_claim(row)
         forum = await self._forum(row.channel_id)
         mention = subscription.mention_for(row.kind)
         if row.kind == "digest":
@@ -148,18 +178,22 @@ class DiscordSink:
             part = start + offset
             if part in row.parts_sent:
                 continue
-            message_id = await self._post(row, subscription, target, payload, part)
+            message_id = await self._post(row, subscription, target, payload, part, taken=ids)
             await self.store.record_progress(row.id, part, message_id)
             ids.append(message_id)
         return ids
 
-    async def _post(self, row: OutboxRow, subscription: Any, channel_id: int, payload: MessagePayload, part: int) -> int:
+    async def _post(
+        self, row: OutboxRow, subscription: Any, channel_id: int, payload: MessagePayload, part: int,
+        *, taken: Sequence[int] = (),
+    ) -> int:
+        """Post one part; ``taken`` are the post's messages so far (no other part may claim them)."""
         check_payload(payload)
         await self.pacer.wait()
         body: dict[str, Any] = dict(payload)
         webhook = getattr(subscription, "webhook", None)
         if webhook is not None and self.webhook_for is not None and channel_id == row.channel_id:
-            return await self._post_webhook(row, subscription, body)
+            return await self._post_webhook(row, subscription, body, taken=(*row.message_ids, *taken))
         body["nonce"] = message_nonce(_story(row), channel_id, part)
         body["enforce_nonce"] = True
         try:
@@ -168,24 +202,92 @@ class DiscordSink:
             raise to_delivery_error(exc, f"posting to channel {channel_id}") from exc
         return int(data["id"])
 
-    async def _post_webhook(self, row: OutboxRow, subscription: Any, body: dict[str, Any]) -> int:
+    async def _post_webhook(self, row: OutboxRow, subscription: Any, body: dict[str, Any], *, taken: Sequence[int]) -> int:
+        """The part's message, executed through the channel's webhook unless an earlier attempt did."""
         assert self.webhook_for is not None
         spec = subscription.webhook
         name = (spec.name or ", ".join(subscription.feeds))[:80]
+        what = f"posting through the webhook of channel {row.channel_id}"
         try:
             hook = await self.webhook_for(row.channel_id, subscription)
-            embeds = [discord.Embed.from_dict(e) for e in body.get("embeds", [])]
-            message = await hook.send(
-                content=body.get("content") or discord.utils.MISSING,
-                embeds=embeds or discord.utils.MISSING,
-                username=name,
-                avatar_url=str(spec.avatar_url) if spec.avatar_url else discord.utils.MISSING,
-                allowed_mentions=webhook_mentions(body),
-                wait=True,
-            )
         except CALL_ERRORS as exc:
-            raise to_delivery_error(exc, f"posting through the webhook of channel {row.channel_id}") from exc
+            raise to_delivery_error(exc, what) from exc
+        if may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+            earlier = await self._find_webhook_post(row, hook, name, body, taken)
+            if earlier is not None:
+                log.info("channel %s already has outbox #%d's webhook message %s from an earlier attempt; "
+                         "recording it", row.channel_id, row.id, earlier)
+                return earlier
+        embeds = [discord.Embed.from_dict(e) for e in body.get("embeds", [])]
+        execute = hook.send(
+            content=body.get("content") or discord.utils.MISSING,
+            embeds=embeds or discord.utils.MISSING,
+            username=name,
+            avatar_url=str(spec.avatar_url) if spec.avatar_url else discord.utils.MISSING,
+            allowed_mentions=webhook_mentions(body),
+            wait=True,
+        )
+        try:
+            message = await asyncio.wait_for(execute, self.webhook_timeout)
+        except asyncio.TimeoutError as exc:
+            # Discord may well have stored it: the retry looks for it before posting again.
+            raise DeliveryError(f"{what}: no answer within {self.webhook_timeout:g} s", retryable=True) from exc
+        except CALL_ERRORS as exc:
+            raise to_delivery_error(exc, what) from exc
         return message.id
+
+    async def _find_webhook_post(
+        self, row: OutboxRow, hook: discord.Webhook, username: str, body: dict[str, Any], taken: Sequence[int]
+    ) -> int | None:
+        """The id of this part's message if an earlier attempt posted it and the recent history shows it.
+
+        The history may be unreadable: without Read Message History Discord lists nothing, and
+        the request may fail.  The part is then posted again: twice is better than lost.
+        """
+        if not self._can_read_history(row.channel_id):
+            self._history_unreadable(row.channel_id, "the bot lacks Read Message History there")
+            return None
+        await self.pacer.wait()
+        try:
+            history = await self.client.http.logs_from(row.channel_id, WEBHOOK_LOOKBACK)
+        except CALL_ERRORS as exc:
+            self._history_unreadable(row.channel_id, str(to_delivery_error(exc, "reading it")))
+            return None
+        return webhook_copy(
+            history,
+            webhook_id=hook.id,
+            username=username,
+            since=discord.utils.time_snowflake(row.created_at),
+            signature=message_signature(body),
+            taken=taken,
+        )
+
+    def _can_read_history(self, channel_id: int) -> bool:
+        """False when discord.py's cache says the bot may not read the channel's history; True if unsure."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel) or channel.guild.me is None:
+            return True
+        return channel.permissions_for(channel.guild.me).read_message_history
+
+    def _history_unreadable(self, channel_id: int, why: str) -> None:
+        """Say once per channel that a retried webhook post may show twice there, and why."""
+        if channel_id in self._history_warned:
+            log.debug("history of channel %s still unreadable: %s", channel_id, why)
+            return
+        self._history_warned.add(channel_id)
+        log.warning(
+            "cannot check channel %s for a webhook message an earlier attempt may have posted (%s); "
+            "posting it unchecked, so it may show twice. Read Message History in that channel avoids this.",
+            channel_id, why,
+        )
+
+    def _note_claim(self, row: OutboxRow) -> None:
+        """Remember the earliest claim this process made (a claimed row is leased from then on)."""
+        if row.leased_until is None:
+            return
+        claimed = row.leased_until - CLAIM_LEASE
+        if self._first_claim is None or claimed < self._first_claim:
+            self._first_claim = claimed
 
     async def _first_part(self, row: OutboxRow, create: Callable[[], Awaitable[int]]) -> list[int]:
         """The post's message ids, part 0 created (and recorded) unless an earlier attempt did it."""

@@ -18,7 +18,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -71,6 +71,15 @@ class FaultRule:
     #: Delay the *answer*: the request is carried out (a message is stored) and only then held,
     #: as when a connection dies after Discord accepted a post.
     after: bool = False
+    #: Set by ``clear_faults``: whatever this rule is holding goes on at once.
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def hold(self) -> None:
+        """Wait ``delay`` seconds, or until the rule is released, whichever comes first."""
+        try:
+            await asyncio.wait_for(self.released.wait(), self.delay)
+        except asyncio.TimeoutError:
+            pass
 
     def matches(self, method: str, template: str, path: str) -> bool:
         if self.remaining is not None and self.remaining <= 0:
@@ -316,7 +325,7 @@ class DiscordEmulator:
             for rule in [r for r in self.faults if r.after and r.matches(method, template, request.path[len(API_PREFIX):])]:
                 if rule.remaining is not None:
                     rule.remaining -= 1
-                await asyncio.sleep(rule.delay)
+                await rule.hold()
         except ApiError as exc:
             response = self._json(exc.status, exc.body())
         except web.HTTPRequestEntityTooLarge:
@@ -348,7 +357,7 @@ class DiscordEmulator:
             if rule.remaining is not None:
                 rule.remaining -= 1
             if rule.delay:
-                await asyncio.sleep(rule.delay)
+                await rule.hold()
                 continue
             return self._fault_response(rule)
         return None
@@ -390,6 +399,9 @@ class DiscordEmulator:
         return rule
 
     def clear_faults(self) -> None:
+        """Forget every injected fault; requests a ``slow`` rule is holding go on at once."""
+        for rule in self.faults:
+            rule.released.set()
         self.faults.clear()
 
     async def drop_gateway(self) -> int:

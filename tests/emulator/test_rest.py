@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -221,6 +222,37 @@ async def test_webhooks(emu: DiscordEmulator, api: Api, world: dict[str, int]) -
     status, error, _ = await api.call("PATCH", f"/channels/{channel}/messages/{message['id']}", {"content": "y"})
     assert (status, error["code"]) == (403, 50005)
     assert [m["content"] for m in emu.messages(channel)] == ["via hook", "no wait"]
+
+
+async def test_webhook_messages_are_in_the_channel_history_with_their_webhook_id(
+    emu: DiscordEmulator, api: Api, world: dict[str, int]
+) -> None:
+    channel = world["channel"]
+    _, hook, _ = await api.call("POST", f"/channels/{channel}/webhooks", {"name": "Feeds"})
+    _, own, _ = await api.post_message(channel, {"content": "from the bot"})
+    _, executed, _ = await api.call("POST", f"/webhooks/{hook['id']}/{hook['token']}",
+                                    {"content": "from the hook", "username": "World Desk"},
+                                    token=None, params={"wait": "true"})
+    status, history, _ = await api.call("GET", f"/channels/{channel}/messages", params={"limit": "50"})
+    assert status == 200 and [m["id"] for m in history] == [executed["id"], own["id"]]  # newest first
+    listed = history[0]
+    assert listed["webhook_id"] == hook["id"] and listed["author"]["id"] == hook["id"]
+    assert listed["author"]["username"] == "World Desk" and "webhook_id" not in history[1]
+    # "If the current user is missing the READ_MESSAGE_HISTORY permission … no messages will be returned."
+    emu.set_bot_permissions(channel, DEFAULT_BOT_PERMISSIONS & ~P.READ_MESSAGE_HISTORY)
+    assert (await api.call("GET", f"/channels/{channel}/messages"))[:2] == (200, [])
+
+
+async def test_clear_faults_lets_a_held_answer_go_at_once(emu: DiscordEmulator, api: Api,
+                                                          world: dict[str, int]) -> None:
+    channel = world["channel"]
+    emu.slow("POST /channels/*/messages", 600, count=1, after=True)
+    posting = asyncio.create_task(api.post_message(channel, {"content": "stored, answer held"}))
+    [stored] = await emu.wait_until(lambda: emu.messages(channel) or None, 10, "the stored message")
+    assert not posting.done()
+    emu.clear_faults()
+    status, message, _ = await asyncio.wait_for(posting, 10)  # not the 600 s the rule asked for
+    assert (status, message["id"]) == (200, stored["id"])
 
 
 async def test_webhook_into_a_thread_and_after_channel_deletion(emu: DiscordEmulator, api: Api,
