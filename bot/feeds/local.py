@@ -348,16 +348,22 @@ def _html_entry(path: Path, meta: dict[str, Any], body: str, mtime: datetime) ->
     return _entry(path, meta, title=found.get("title", ""), author=None, content=body.strip(), kind="html", mtime=mtime)
 
 
-def _html_metadata(body: str) -> dict[str, str]:
-    """What the page says about itself: og:title or <title> or <h1>, canonical URL, author, image, date."""
-    import lxml.html  # only HTML files need it
-    from lxml import etree
+#: Where a page's <head> ends: the metadata read here is all in it (but the <h1> fallback).
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
+
+def _html_metadata(body: str) -> dict[str, str]:
+    """What the page says about itself: og:title or <title> or <h1>, canonical URL, author, image, date.
+
+    Only the <head> is parsed when it holds the page's Open Graph block (pages that have one keep
+    it there); otherwise the whole page.  The article's extraction parses the whole page again
+    anyway, and a head is a fraction of a page.
+    """
     if not body.strip():
         return {}
-    try:
-        doc = lxml.html.document_fromstring(body.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    except (etree.ParserError, ValueError):
+    head_end = _HEAD_END.search(body)
+    doc = _parse_html(body[: head_end.end()] + "</html>" if head_end else body)
+    if doc is None:
         return {}
 
     def first(*xpaths: str) -> str | None:
@@ -368,6 +374,11 @@ def _html_metadata(body: str) -> dict[str, str]:
                     return str(text).strip()
         return None
 
+    if head_end and first("//meta[@property='og:title']/@content") is None:
+        # No Open Graph block in the head: the page's tags (or its <h1>) may be further down.
+        doc = _parse_html(body)
+        if doc is None:
+            return {}
     candidates = {
         "title": first("//meta[@property='og:title']/@content", "//title", "//h1"),
         "url": first("//meta[@property='og:url']/@content", "//link[@rel='canonical']/@href"),
@@ -384,6 +395,17 @@ def _html_metadata(body: str) -> dict[str, str]:
     if "published" in found and _to_utc(found["published"]) is None:
         del found["published"]
     return found
+
+
+def _parse_html(markup: str) -> Any:
+    """An lxml document of ``markup``; None when lxml refuses it."""
+    import lxml.html  # only HTML files need it
+    from lxml import etree
+
+    try:
+        return lxml.html.document_fromstring(markup.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------------------------

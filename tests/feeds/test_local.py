@@ -223,6 +223,23 @@ def test_html_title_falls_back_to_title_then_h1(tmp_path: Path) -> None:
     assert read_article_file(write(tmp_path, "b.html", "<body><h1>H <b>1</b></h1><p>x</p></body>")).title == "H 1"
 
 
+def test_html_tags_after_the_head_are_still_read(tmp_path: Path) -> None:
+    # A "</head>" inside a script, tags pushed into the body: only a page whose head holds its
+    # Open Graph block is read from the head alone.
+    page = (
+        "<html><head><title>Head title</title><script>document.write('</head>')</script>"
+        '<meta property="og:url" content="https://site.example/late"></head>'
+        '<body><meta property="og:title" content="Late OG title"><h1>Heading</h1><p>x</p></body></html>'
+    )
+    entry = read_article_file(write(tmp_path, "late.html", page))
+    assert (entry.title, entry.link) == ("Late OG title", "https://site.example/late")
+
+
+def test_html_h1_is_found_when_the_head_has_no_title(tmp_path: Path) -> None:
+    page = "<html><head><meta charset='utf-8'></head><body><h1>Only heading</h1><p>x</p></body></html>"
+    assert read_article_file(write(tmp_path, "h.html", page)).title == "Only heading"
+
+
 def test_html_front_matter_wins_over_the_page(tmp_path: Path) -> None:
     front_matter = "---\ntitle: From front matter\nlink: https://fm.example/\n---\n"
     entry = read_article_file(write(tmp_path, "a.html", front_matter + PAGE))
