@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.discord.permissions import ChannelProblem, missing, required
+from bot.discord.permissions import ChannelProblem, missing, recommended, required
 from bot.discord.sink import DiscordSink
 from bot.render import neutralize_mentions, truncate
 from bot.store import Store
@@ -149,17 +149,26 @@ class DiscordConnection:
             me = channel.guild.me
             have = channel.permissions_for(me).value if me is not None else 0
             forum = isinstance(channel, discord.ForumChannel)
-            lacking = missing(have, required(sub.layout, webhook=sub.webhook is not None, forum=forum))
+            webhook = sub.webhook is not None
+            lacking = missing(have, required(sub.layout, webhook=webhook, forum=forum))
             if lacking:
                 problems.append(
                     ChannelProblem(sub.key, sub.channel, f"the bot lacks {', '.join(lacking)} in #{channel.name}; grant them to the bot's role there")
                 )
+            advised = missing(have, recommended(webhook=webhook, forum=forum))
+            if advised:
+                problems.append(ChannelProblem(
+                    sub.key, sub.channel,
+                    f"the bot posts, but lacks {', '.join(advised)} in #{channel.name}: without it, a webhook post "
+                    "retried after a lost answer may appear twice; grant it to the bot's role there",
+                    blocking=False,
+                ))
         return problems
 
     async def check_channels(self) -> list[ChannelProblem]:
         """Report new problems once; resume paused subscriptions whose channel is fine again."""
         problems = self.channel_problems()
-        broken = {p.subscription for p in problems}
+        broken = {p.subscription for p in problems if p.blocking}
         for problem in problems:
             text = str(problem)
             if text not in self._reported:

@@ -42,6 +42,16 @@ def required(layout: str, *, webhook: bool, forum: bool = False) -> int:
     return bits
 
 
+def recommended(*, webhook: bool, forum: bool = False) -> int:
+    """Permission bits a subscription works without, but better with.
+
+    A webhook subscription posts without Read Message History, but a retry after a lost answer
+    finds its earlier post only by reading the channel's history; without it the retry may post a
+    second copy.  (In a forum the bot posts itself and needs the permission anyway.)
+    """
+    return READ_MESSAGE_HISTORY if webhook and not forum else 0
+
+
 def missing(have: int, need: int) -> list[str]:
     """Names of the permissions in ``need`` that ``have`` lacks, in a stable order."""
     return [name for bit, name in NAMES.items() if need & bit and not have & bit]
@@ -54,6 +64,9 @@ class ChannelProblem:
     subscription: str
     channel_id: int
     message: str
+    #: False for advice (a recommended permission): the subscription still posts, so it is not
+    #: held paused for it.
+    blocking: bool = True
 
     def __str__(self) -> str:
         return f"subscription {self.subscription}: channel {self.channel_id}: {self.message}"

@@ -199,6 +199,25 @@ async def test_a_history_that_cannot_be_read_means_a_second_post_not_a_lost_one(
     assert len(warnings) == 1 and str(hooked.news) in warnings[0]
 
 
+async def test_a_webhook_channel_without_read_message_history_is_advised_once_and_not_held(
+    emu: DiscordEmulator, hooked: Rig
+) -> None:
+    emu.set_bot_permissions(hooked.news, DEFAULT_BOT_PERMISSIONS & ~P.READ_MESSAGE_HISTORY)
+    await emu.settle()
+    app = hooked.app
+    assert app.store is not None and app.discord is not None
+    await app.store.set_subscription_paused("news", True, "Discord refused the post (HTTP 403)")
+
+    problems = await app.discord.check_channels()
+    await app.discord.check_channels()  # a second check reports nothing new
+
+    assert [(p.subscription, p.blocking) for p in problems] == [("news", False)]
+    assert "Read Message History" in str(problems[0]) and "twice" in str(problems[0])
+    advice = [m for m in emu.messages(hooked.admin) if "Read Message History" in m.get("content", "")]
+    assert len(advice) == 1
+    assert not (await app.store.get_subscription("news")).paused  # advice does not hold it paused
+
+
 # -- the rules, one by one ----------------------------------------------------------------------
 
 HOOK = 1000
