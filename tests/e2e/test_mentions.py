@@ -16,12 +16,6 @@ from tests.support.feedserver import FeedServer
 LAYOUTS = ("embed", "thread", "compact", "template", "webhook")
 
 
-def add_role(emu: DiscordEmulator, guild: int, name: str) -> int:
-    """A role that exists in ``guild`` (the emulator mentions only real roles): a new member's own role."""
-    member = emu.add_member(guild, name)
-    return emu.world.guilds[guild].members[member].role_ids[0]
-
-
 def subscriptions(channels: dict[str, int], role: int) -> str:
     """One subscription per layout plus a digest, each pinging ``role`` (written in each accepted form)."""
     return f"""
@@ -84,7 +78,7 @@ async def test_the_role_is_pinged_once_per_story_and_article_text_pings_no_one(
     emu: DiscordEmulator, server: FeedServer, tmp_path: Path
 ) -> None:
     guild = emu.add_guild("news")
-    role, other = add_role(emu, guild, "readers"), add_role(emu, guild, "staff")
+    role, other = emu.add_role(guild, "readers"), emu.add_role(guild, "staff")
     channels = {name: emu.add_channel(guild, name) for name in (*LAYOUTS, "digest")}
     server.set("/world.xml", rss([]), content_type="application/rss+xml")
     cfg = write_config(

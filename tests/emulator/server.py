@@ -458,6 +458,13 @@ class DiscordEmulator:
             del self.world.webhooks[hook_id]
         self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
 
+    def add_role(self, guild_id: int, name: str, *, permissions: int = 0) -> int:
+        """A role in the guild (to mention, or to give members); returns its id."""
+        guild = self._guild(guild_id)
+        role = self.world.add_role(guild, name, int(permissions))
+        self._spawn(self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}))
+        return role.id
+
     def add_member(self, guild_id: int, name: str, *, permissions: int = 0) -> int:
         """A member whose own role grants ``permissions`` on top of @everyone's; returns the user id."""
         guild = self._guild(guild_id)

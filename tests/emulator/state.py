@@ -325,10 +325,14 @@ class World:
         guild.channel_ids.append(thread.id)
         return thread
 
+    def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
+        role = Role(self.ids.next(), guild.id, name, permissions, position=len(guild.roles))
+        guild.roles[role.id] = role
+        return role
+
     def add_member(self, guild: Guild, name: str, permissions: int) -> Member:
         user = self.new_user(name)
-        role = Role(self.ids.next(), guild.id, f"{name} role", permissions, position=len(guild.roles))
-        guild.roles[role.id] = role
+        role = self.add_role(guild, f"{name} role", permissions)
         member = Member(user, guild.id, [role.id])
         guild.members[user.id] = member
         return member

@@ -334,3 +334,13 @@ async def test_injected_faults(emu: DiscordEmulator, api: Api, world: dict[str, 
     assert emu.request_count.matching("POST /channels/*/messages") == 3
     assert emu.request_count.total == 5
     assert len(emu.messages(world["channel"])) == 1
+
+
+async def test_a_role_added_to_a_guild_can_be_mentioned(emu: DiscordEmulator, api: Api, world: dict[str, int]) -> None:
+    role = emu.add_role(world["guild"], "readers")
+    status, message, _ = await api.post_message(
+        world["channel"], {"content": f"<@&{role}> news", "allowed_mentions": {"parse": [], "roles": [str(role)]}}
+    )
+    assert status == 200 and message["mention_roles"] == [str(role)]
+    status, quiet, _ = await api.post_message(world["channel"], {"content": f"<@&{role}> news", "allowed_mentions": {"parse": []}})
+    assert status == 200 and quiet["mention_roles"] == []
