@@ -147,6 +147,22 @@ async def _until(event: asyncio.Event, task: asyncio.Task[PollReport]) -> None:
     reached.cancel()
 
 
+@asynccontextmanager
+async def _b_held_at_its_check(
+    store: Store, second_worker: Store, config: Config, checked: asyncio.Event
+) -> AsyncIterator[tuple[Poller, asyncio.Task[PollReport]]]:
+    """Worker A (on ``store``) and worker B polling "mirror" (on ``second_worker``), B already
+    stopped at its duplicate check (see ``_hold_after_duplicate_check``)."""
+    async with local_session() as session:
+        fetcher = Fetcher(session)
+        worker_a = Poller(store=store, fetcher=fetcher, config=lambda: config)
+        worker_b = Poller(store=second_worker, fetcher=fetcher, config=lambda: config)
+        polling_b = asyncio.create_task(worker_b.poll("mirror"))
+        await _until(checked, polling_b)
+        assert checked.is_set(), f"worker B never reached its duplicate check: {polling_b.result()}"
+        yield worker_a, polling_b
+
+
 async def _one_article_routed_everywhere(store: Store) -> None:
     """One stored article, one outbox row per subscription, both feeds' entries seen as it."""
     async with store.engine.connect() as conn:
@@ -170,13 +186,7 @@ async def test_same_url_stored_by_another_worker_meanwhile_is_routed_once_and_ma
     _without_story_lock(second_worker)
     _hold_after_duplicate_check(second_worker, checked, release)
 
-    async with local_session() as session:
-        fetcher = Fetcher(session)
-        worker_a = Poller(store=store, fetcher=fetcher, config=lambda: config)
-        worker_b = Poller(store=second_worker, fetcher=fetcher, config=lambda: config)
-        polling_b = asyncio.create_task(worker_b.poll("mirror"))
-        await _until(checked, polling_b)
-        assert checked.is_set(), f"worker B never reached its duplicate check: {polling_b.result()}"
+    async with _b_held_at_its_check(store, second_worker, config, checked) as (worker_a, polling_b):
         report_a = await worker_a.poll("world")  # stores the story while B holds "not stored yet"
         release.set()
         report_b = await polling_b  # an ArticleExistsError escaping poll() would raise here
@@ -204,13 +214,7 @@ async def test_same_text_under_two_urls_from_two_workers_at_once_is_stored_and_r
     _watch_story_lock(second_worker, "B", order)
     _watch_story_lock(store, "A", order, asking=a_asks_for_lock)
 
-    async with local_session() as session:
-        fetcher = Fetcher(session)
-        worker_a = Poller(store=store, fetcher=fetcher, config=lambda: config)
-        worker_b = Poller(store=second_worker, fetcher=fetcher, config=lambda: config)
-        polling_b = asyncio.create_task(worker_b.poll("mirror"))
-        await _until(checked, polling_b)
-        assert checked.is_set(), f"worker B never reached its duplicate check: {polling_b.result()}"
+    async with _b_held_at_its_check(store, second_worker, config, checked) as (worker_a, polling_b):
         # A runs while B holds "no such story yet": it stores the story under its own URL (the
         # race), or it reaches the lock B holds and has to wait for B's commit (the fix).
         polling_a = asyncio.create_task(worker_a.poll("world"))
