@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
-from tests.e2e.discord_rig import Rig, running_app, simple_config
+from tests.e2e.discord_rig import Rig, rigged, running_app, simple_config
 from tests.e2e.harness import Clock, Item, body_text, cycle, eventually, rss, write_config
 from tests.emulator import DiscordEmulator, point_discord_py_at
 from tests.support.feedserver import FeedServer
@@ -103,23 +103,14 @@ async def post_through_template(
     A second poll after delivery is part of it, so a test can tell "posted once" from "posted at
     every poll".
     """
-    chan = emu.add_channel(emu.add_guild("news"), "templated")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
     # JSON text is a YAML double-quoted scalar: the template's newlines and braces arrive as written.
-    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
-      - name: templated
-        feeds: [world]
-        channel: {chan}
-        template: {json.dumps(template)}
-    """))
-    clock = Clock()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
+    async with rigged(emu, server, tmp_path, template=json.dumps(template)) as rig:
         item = Item("Harbour reopens after storm", body, guid="h1", link="http://a.test/h1")
         server.set("/world.xml", rss([item]), content_type="application/rss+xml")
-        await cycle(app, clock, advance_minutes=2)
-        await cycle(app, clock, advance_minutes=2)
-        [stored] = await app.store.latest_articles(5)
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        [stored] = await rig.app.store.latest_articles(5)
+    chan = rig.news
     return chan, stored
 
 
@@ -226,29 +217,19 @@ WEEKDAYS_AT_9 = "0 9 * * 1-5"
 
 
 async def test_digest_cron_job_fires_through_the_scheduler_and_posts_once(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
-    chan = emu.add_channel(emu.add_guild("news"), "digest")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
-    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
-      - name: morning
-        feeds: [world]
-        channel: {chan}
-        mode: digest
-        schedule: "{WEEKDAYS_AT_9}"
-        timezone: Europe/London
-    """))
-    clock = Clock()
     stop = asyncio.Event()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
+    options = {"mode": "digest", "schedule": f'"{WEEKDAYS_AT_9}"', "timezone": "Europe/London"}
+    async with rigged(emu, server, tmp_path, **options) as rig:
+        app, clock, chan = rig.app, rig.clock, rig.news
         items = [Item("Ferry strike ends", body_text("ferry"), guid="f"), Item("New library opens", body_text("library"), guid="l")]
         server.set("/world.xml", rss(items), content_type="application/rss+xml")
         await cycle(app, clock, advance_minutes=2)
         assert emu.messages(chan) == []  # held for the digest
-        assert (await app.store.get_subscription("morning")).last_digest_at is None
+        assert (await app.store.get_subscription("news")).last_digest_at is None
 
         scheduler, store, deliverer = app.scheduler, app.store, app.deliverer
         assert scheduler is not None and store is not None and deliverer is not None
-        job = scheduler.get_job("digest:morning")
+        job = scheduler.get_job("digest:news")
         assert str(job.trigger) == str(cron_trigger(WEEKDAYS_AT_9, "Europe/London"))
         # The job App._schedule_digests made, untouched but for its first firing: now, not at 09:00.
         scheduler.modify_job(job.id, next_run_time=datetime.now(timezone.utc) + timedelta(seconds=0.2))
@@ -276,12 +257,12 @@ async def test_digest_cron_job_fires_through_the_scheduler_and_posts_once(emu: D
             stop.set()
             await delivery
 
-        assert [(e.job_id, e.exception) for e in runs] == [("digest:morning", None)]
+        assert [(e.job_id, e.exception) for e in runs] == [("digest:news", None)]
         assert isinstance(runs[0].retval, int)  # fire_digest made an outbox row
         assert len(emu.messages(chan)) == 1 == len(posted)
         assert "Ferry strike ends" in str(posted) and "New library opens" in str(posted)
-        assert (await store.get_subscription("morning")).last_digest_at == clock.now
-        next_run = scheduler.get_job("digest:morning").next_run_time.astimezone(ZoneInfo("Europe/London"))
+        assert (await store.get_subscription("news")).last_digest_at == clock.now
+        next_run = scheduler.get_job("digest:news").next_run_time.astimezone(ZoneInfo("Europe/London"))
         # Re-armed by the cron trigger: 09:00 London on a weekday (crontab's 1-5 is Monday to Friday).
         assert (next_run.hour, next_run.minute) == (9, 0) and next_run.weekday() < 5
         assert next_run > datetime.now(timezone.utc)
