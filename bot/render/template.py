@@ -125,7 +125,7 @@ def _shrink_sections(blocks: list[tuple[str, str]], keep: int) -> str:
     return truncate(head.strip("*"), keep) if keep >= 1 else ""
 
 
-def _values(article: Article) -> dict[str, str]:
+def _values(article: Article, blocks: list[tuple[str, str]]) -> dict[str, str]:
     count = range(len(article.sections))
     names = [safe_text(section_name(article, i)) for i in count]
     published = article.published
@@ -137,7 +137,7 @@ def _values(article: Article) -> dict[str, str]:
         "published_local": f"<t:{unix_seconds(published)}:f>" if published else "",
         "source": safe_text(one_line(article.source or "")),
         "summary": safe_text(article.summary.strip()),
-        "sections": _join_blocks(_section_blocks(article)),
+        "sections": _join_blocks(blocks),
         "section_names": ", ".join(names),
     }
 
@@ -160,18 +160,19 @@ def render_template(article: Article, template: str, *, mention: Roles = ()) -> 
     pieces, problems = _parse(template)
     if problems:
         raise TemplateError(problems)
-    values = _values(article)
+    blocks = _section_blocks(article)
+    values = _values(article, blocks)
     placed = any(name == "mention" for _, name in pieces)
     values["mention"] = ""
     if not _fill(pieces, values).strip():
         return render_compact(article, mention=mention)
     if placed:
         line = mention_line(mention)
-        content = _fitted(article, pieces, {**values, "mention": line}, CONTENT_LIMIT)
+        content = _fitted(blocks, pieces, {**values, "mention": line}, CONTENT_LIMIT)
         if line in content:
             return _payload(content, mention)
         # The last-resort cut took the ping off the end: ping from a line of its own instead.
-    content = _fitted(article, pieces, values, CONTENT_LIMIT - mention_room(mention))
+    content = _fitted(blocks, pieces, values, CONTENT_LIMIT - mention_room(mention))
     return with_mention(_payload(content, ()), mention)
 
 
@@ -179,7 +180,7 @@ def _payload(content: str, mention: Roles) -> MessagePayload:
     return {"content": content, "allowed_mentions": role_mentions(mention)}
 
 
-def _fitted(article: Article, pieces: list[_Piece], values: dict[str, str], limit: int) -> str:
+def _fitted(blocks: list[tuple[str, str]], pieces: list[_Piece], values: dict[str, str], limit: int) -> str:
     """The filled template within ``limit``: cuttable values shortened, largest first, then the whole cut."""
     uses = Counter(name for _, name in pieces if name)
     content = _fill(pieces, values)
@@ -191,7 +192,7 @@ def _fitted(article: Article, pieces: list[_Piece], values: dict[str, str], limi
         _, name = max(candidates)
         keep = len(values[name]) - -(-over // uses[name])
         if name == "sections":
-            values[name] = _shrink_sections(_section_blocks(article), keep)
+            values[name] = _shrink_sections(blocks, keep)
         else:
             values[name] = truncate(values[name], keep) if keep >= 1 else ""
         content = _fill(pieces, values)
