@@ -40,6 +40,11 @@ def _text(value: Any) -> str:
     return (value or "").strip()
 
 
+def claimed_at(row: OutboxRow, lease: timedelta) -> datetime | None:
+    """When ``row`` was claimed: its lease's end minus the lease it was claimed with (None: unleased)."""
+    return None if row.leased_until is None else row.leased_until - lease
+
+
 def may_have_been_posted(row: OutboxRow, *, lease: timedelta, first_claim: datetime | None) -> bool:
     """Whether an earlier attempt at ``row`` may have reached Discord without being recorded.
 
@@ -50,10 +55,10 @@ def may_have_been_posted(row: OutboxRow, *, lease: timedelta, first_claim: datet
     (a lease can only have run out by then).  A row without a lease cannot tell: it counts too.
     A wrong "yes" costs one history read; a wrong "no" could post twice, so every doubt is a yes.
     """
-    if row.attempts > 0 or row.leased_until is None or first_claim is None:
+    claimed = claimed_at(row, lease)
+    if row.attempts > 0 or claimed is None or first_claim is None:
         return True
-    claimed_at = row.leased_until - lease
-    return row.created_at <= first_claim or claimed_at - row.created_at >= lease
+    return row.created_at <= first_claim or claimed - row.created_at >= lease
 
 
 def webhook_copy(

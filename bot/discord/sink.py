@@ -24,7 +24,7 @@ import aiohttp
 import discord
 from discord.http import MultipartParameters
 
-from bot.discord.dedupe import may_have_been_posted, message_signature, webhook_copy
+from bot.discord.dedupe import claimed_at, may_have_been_posted, message_signature, webhook_copy
 from bot.discord.forum import digest_post_name, is_candidate, story_post_name
 from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
@@ -283,9 +283,9 @@ class DiscordSink:
 
     def _note_claim(self, row: OutboxRow) -> None:
         """Remember the earliest claim this process made (a claimed row is leased from then on)."""
-        if row.leased_until is None:
+        claimed = claimed_at(row, CLAIM_LEASE)
+        if claimed is None:
             return
-        claimed = row.leased_until - CLAIM_LEASE
         if self._first_claim is None or claimed < self._first_claim:
             self._first_claim = claimed
 
