@@ -23,7 +23,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 #: The benchmark's shingle size.
 SHINGLE_N = 4
@@ -192,6 +192,47 @@ def paired_ratio_interval(
         ratios.append(ratio(sum(ours[i] for i in picks), sum(baseline[i] for i in picks)))
     tail = (1 - confidence) / 2 * 100
     return percentile(ratios, tail), percentile(ratios, 100 - tail)
+
+
+def nested_cv_ratios(
+    cells: Mapping[Hashable, Sequence[tuple[float, float]]], *, folds: int = 5, repeats: int = 20, seed: int = 0
+) -> list[float]:
+    """What "pick the setting with the best ratio" is worth on stories it did not see.
+
+    ``cells`` maps each setting to its per-story (ours, baseline) scores, the same stories in the
+    same order for every setting.  Each repeat shuffles the stories into ``folds`` folds; for each
+    fold the setting with the best sum(ours) / sum(baseline) on the other folds is chosen and
+    scored on that fold; the held-out scores are pooled into one ratio per repeat.  The best cell's
+    own ratio is optimistic (it was chosen *because* it scored well on these stories); this is
+    the estimate to expect on a fresh split such as the test one.
+    """
+    settings = list(cells)
+    if not settings:
+        raise ValueError("no settings to choose from")
+    n = len(cells[settings[0]])
+    if any(len(cells[s]) != n for s in settings):
+        raise ValueError("every setting must be scored on the same stories")
+    if not 2 <= folds <= n:
+        raise ValueError(f"cannot cut {n} stories into {folds} folds")
+    rng = random.Random(seed)
+    estimates = []
+    for _ in range(repeats):
+        order = list(range(n))
+        rng.shuffle(order)
+        ours = base = 0.0
+        for k in range(folds):
+            held = set(order[k::folds])
+            train = [i for i in order if i not in held]
+
+            def train_ratio(setting: Hashable) -> float:
+                rows = cells[setting]
+                return ratio(sum(rows[i][0] for i in train), sum(rows[i][1] for i in train))
+
+            best = max(settings, key=train_ratio)
+            ours += sum(cells[best][i][0] for i in held)
+            base += sum(cells[best][i][1] for i in held)
+        estimates.append(ratio(ours, base))
+    return estimates
 
 
 def ratio(ours: float, baseline: float) -> float:
