@@ -2,14 +2,16 @@
 
 One setting says where Discord is (``discord.api_url``); the gateway URL is asked from the API
 (``GET /gateway/bot``) as Discord recommends, unless ``discord.gateway_url`` pins it.
-On ready, every configured channel is checked for the permissions its layout needs, and each
-problem is reported once (log + admin log channel) with what to fix.
+On ready, every configured channel is checked for the permissions its layout needs, and for
+``mention:`` roles its posts would not ping; each problem is reported once (log + admin log
+channel) with what to fix.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable
 
 import discord
@@ -18,7 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.discord.permissions import ChannelProblem, missing, recommended, required
+from bot.discord.permissions import ChannelProblem, ServerRole, missing, recommended, required, unpingable_roles
 from bot.discord.sink import DiscordSink
 from bot.render import neutralize_mentions, truncate
 from bot.store import Store
@@ -32,6 +34,12 @@ log = logging.getLogger("newsbot.discord")
 READY_TIMEOUT = 60.0
 #: The name of the webhooks the bot creates for webhook subscriptions.
 WEBHOOK_NAME = "newsbot"
+
+
+def server_roles(guild: discord.Guild, ids: Iterable[int]) -> dict[int, ServerRole]:
+    """The roles among ``ids`` that ``guild`` has, as the pure ping check sees them."""
+    found = (guild.get_role(role_id) for role_id in ids)
+    return {role.id: ServerRole(role.id, role.name, role.mentionable) for role in found if role is not None}
 
 
 def point_at(api_url: str, gateway_url: str | None) -> None:
@@ -86,7 +94,6 @@ class DiscordConnection:
         self.sink = DiscordSink(self.client, store, webhook_for=self.webhook_for)
         self._task: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
-        self._webhooks: dict[int, discord.Webhook] = {}
         self._ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -137,7 +144,8 @@ class DiscordConnection:
     # -- channels and permissions ------------------------------------------------------------------
 
     def channel_problems(self) -> list[ChannelProblem]:
-        """Every configured channel the bot cannot post in, and why."""
+        """Every configured channel the bot cannot post in, and why; and, as advice, what it posts
+        there without a recommended permission or without pinging a ``mention:`` role."""
         problems: list[ChannelProblem] = []
         for sub in self.config().subscriptions:
             channel = self.client.get_channel(sub.channel)
@@ -163,6 +171,11 @@ class DiscordConnection:
                     "retried after a lost answer may appear twice; grant it to the bot's role there",
                     blocking=False,
                 ))
+            unpinged = unpingable_roles(
+                sub.mention, server_roles(channel.guild, sub.mention), have=have, webhook=webhook,
+                server=channel.guild.name, channel=channel.name,
+            )
+            problems += [ChannelProblem(sub.key, sub.channel, text, blocking=False) for text in unpinged]
         return problems
 
     async def check_channels(self) -> list[ChannelProblem]:
@@ -210,13 +223,11 @@ class DiscordConnection:
     # -- webhooks ----------------------------------------------------------------------------------
 
     async def webhook_for(self, channel_id: int, subscription: Any) -> discord.Webhook:
-        """The bot's own webhook in a channel: found again if it exists, created once otherwise."""
-        if channel_id in self._webhooks:
-            return self._webhooks[channel_id]
+        """The bot's own webhook in a channel: found again if it exists, else created (the sink
+        keeps it while it works)."""
         channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
         hooks = await channel.webhooks()  # type: ignore[union-attr]
         mine = next((h for h in hooks if h.name == WEBHOOK_NAME and h.user and self.client.user and h.user.id == self.client.user.id), None)
         if mine is None:
             mine = await channel.create_webhook(name=WEBHOOK_NAME, reason="newsbot posts feeds under their own names")  # type: ignore[union-attr]
-        self._webhooks[channel_id] = mine
         return mine

@@ -4,7 +4,8 @@ got through.  Pure.
 Channel messages carry a nonce that Discord checks, so a resent one is dropped by Discord itself.
 Forum posts and webhook executions take no nonce: a retry after a lost answer (a timeout, or a
 process that died between Discord accepting the post and the bot recording it) looks for the post
-instead and compares what it says, as ``message_signature`` reads it.
+instead and compares what it says (``message_signature``) and, for a webhook's post, who posted it
+(``is_webhook_copy``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,24 @@ def may_have_been_posted(row: OutboxRow, *, lease: timedelta, first_claim: datet
     return row.created_at <= first_claim or claimed - row.created_at >= lease
 
 
+def is_webhook_copy(
+    message: Mapping[str, Any], *, webhook_id: int, username: str, since: int, signature: Signature
+) -> bool:
+    """Whether ``message`` is one an earlier attempt posted through this webhook for this part.
+
+    It must come from this webhook (not another one, nor the bot itself), under the name the
+    subscription posts as, with an id from the snowflake ``since`` on (made once the outbox row
+    existed), and say what this part says.  A forum post the webhook opened is recognised by its
+    first message the same way.
+    """
+    return (
+        str(message.get("webhook_id")) == str(webhook_id)
+        and int(message["id"]) >= since
+        and (message.get("author") or {}).get("username") == username
+        and message_signature(message) == signature
+    )
+
+
 def webhook_copy(
     history: Iterable[Mapping[str, Any]],
     *,
@@ -72,20 +91,14 @@ def webhook_copy(
 ) -> int | None:
     """The id of the message in ``history`` that an earlier attempt posted for this part, if any.
 
-    It must come from this webhook (not another one, nor the bot itself), under the name the
-    subscription posts as, with an id from the snowflake ``since`` on (made once the outbox row
-    existed), say what this part says, and not be already recorded for another part
+    One that ``is_webhook_copy`` accepts and that is not already recorded for another part
     (``taken``).  Discord lists the newest first; the newest match wins.
     """
     skip = {int(i) for i in taken}
     for message in history:
         message_id = int(message["id"])
-        if (
-            str(message.get("webhook_id")) == str(webhook_id)
-            and message_id >= since
-            and message_id not in skip
-            and (message.get("author") or {}).get("username") == username
-            and message_signature(message) == signature
+        if message_id not in skip and is_webhook_copy(
+            message, webhook_id=webhook_id, username=username, since=since, signature=signature
         ):
             return message_id
     return None

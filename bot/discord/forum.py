@@ -3,8 +3,10 @@ already made is recognised when a retry cannot tell whether its first attempt go
 
 In a forum (or media) channel every post is a thread created together with its first message, and
 that call takes no nonce.  So a retry after a lost answer looks for the post instead: a thread of
-that forum, created by the bot, with this name, whose first message says what this one says
-(``dedupe.message_signature``).
+that forum, owned by whoever opened it, with this name, whose first message says what this one says
+(``dedupe.message_signature``).  The bot owns the posts it opens; a post opened through a webhook
+(Execute Webhook with ``thread_name``) is owned by the webhook, and its first message's author is
+the webhook too (``dedupe.is_webhook_copy``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def digest_post_name(subscription: str, fired_at: datetime, timezone: str) -> st
 
 
 def is_candidate(thread: Mapping[str, Any], *, forum_id: int, owner_id: int, name: str) -> bool:
-    """A thread that may be this post: in this forum, created by the bot, with this name."""
+    """A thread that may be this post: in this forum, owned by ``owner_id`` (the bot, or the
+    webhook that opened it), with this name."""
     return (
         str(thread.get("parent_id")) == str(forum_id)
         and str(thread.get("owner_id")) == str(owner_id)

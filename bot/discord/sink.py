@@ -10,21 +10,26 @@ post's first message, the other messages inside it.  That creation takes no nonc
 creating one the sink looks for the post among the forum's active threads (see ``forum.py``).
 A webhook execution takes no nonce either: before executing one for a row an earlier attempt may
 have posted, the sink looks for that webhook's message in the channel's recent history
-(see ``dedupe.py``).
+(see ``dedupe.py``).  A webhook subscription in a forum opens its post through the webhook
+(Execute Webhook with ``thread_name``; the webhook owns the thread, and the thread has the first
+message's id) and posts the rest into it (``thread_id``), so the whole post shows the webhook's
+name; a retry looks for such a post as for the bot's own, by the webhook as its owner.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, Awaitable, Callable, Sequence
 
 import aiohttp
 import discord
 from discord.http import MultipartParameters
 
-from bot.discord.dedupe import claimed_at, may_have_been_posted, message_signature, webhook_copy
+from bot.discord.dedupe import claimed_at, is_webhook_copy, may_have_been_posted, message_signature, webhook_copy
 from bot.discord.forum import digest_post_name, is_candidate, story_post_name
 from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
@@ -47,8 +52,11 @@ log = logging.getLogger("newsbot.discord")
 
 #: Discord's "a thread has already been created for this message" error code.
 THREAD_ALREADY_CREATED = 160004
+#: Discord's "Unknown Webhook" error code: the webhook was deleted.
+UNKNOWN_WEBHOOK = 10015
 #: Threads (and forum posts) created by the bot archive after a day without activity.  A forum
 #: post is only found again by a retry while it is active, i.e. within a day of its last message.
+#: (A post opened through a webhook cannot set it: it archives after the forum's default.)
 THREAD_ARCHIVE_MINUTES = 1440
 #: discord.py's errors and the network's, as a call to Discord may raise them.
 CALL_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -102,6 +110,11 @@ def to_delivery_error(exc: BaseException, what: str) -> DeliveryError:
     return DeliveryError(f"{what}: {exc.__class__.__name__}: {exc}", retryable=True)
 
 
+def webhook_username(subscription: Any) -> str:
+    """The name a webhook subscription posts as: its own, else its feeds' (Discord allows 80 characters)."""
+    return (subscription.webhook.name or ", ".join(subscription.feeds))[:80]
+
+
 def webhook_mentions(body: dict[str, Any]) -> discord.AllowedMentions:
     """The payload's ``allowed_mentions`` in discord.py's terms: the roles render allowed, nothing else."""
     roles = body.get("allowed_mentions", {}).get("roles") or []
@@ -128,6 +141,8 @@ class DiscordSink:
         self.store = store
         self.webhook_for = webhook_for
         self.webhook_timeout = webhook_timeout
+        #: Each channel's webhook once found or made (dropped when Discord says it is gone).
+        self._hooks: dict[int, discord.Webhook] = {}
         self.pacer = Pacer(GLOBAL_POSTS_PER_SECOND)
         #: When this process claimed its first row: rows created before it may have been in
         #: flight in a run that died (see ``dedupe.may_have_been_posted``).
@@ -170,30 +185,38 @@ class DiscordSink:
         return channel if isinstance(channel, discord.ForumChannel) else None
 
     async def _send_parts(
-        self, row: OutboxRow, subscription: Any, payloads: list[MessagePayload], *, start: int, channel_id: int | None = None
+        self, row: OutboxRow, subscription: Any, payloads: list[MessagePayload], *, start: int,
+        channel_id: int | None = None, forum_post: bool = False,
     ) -> list[int]:
+        """Post the parts not sent yet, in ``channel_id`` (the subscription's channel by default);
+        ``forum_post``: it is the thread of a forum post, which a webhook subscription posts into too."""
         ids: list[int] = list(row.message_ids)
         target = channel_id or row.channel_id
         for offset, payload in enumerate(payloads):
             part = start + offset
             if part in row.parts_sent:
                 continue
-            message_id = await self._post(row, subscription, target, payload, part, taken=ids)
+            message_id = await self._post(row, subscription, target, payload, part, taken=ids, forum_post=forum_post)
             await self.store.record_progress(row.id, part, message_id)
             ids.append(message_id)
         return ids
 
     async def _post(
         self, row: OutboxRow, subscription: Any, channel_id: int, payload: MessagePayload, part: int,
-        *, taken: Sequence[int] = (),
+        *, taken: Sequence[int] = (), forum_post: bool = False,
     ) -> int:
-        """Post one part; ``taken`` are the post's messages so far (no other part may claim them)."""
+        """Post one part; ``taken`` are the post's messages so far (no other part may claim them).
+
+        A webhook subscription posts through its webhook in its channel and inside its forum posts
+        (``forum_post``: ``channel_id`` is the post's thread); a thread-layout thread is the bot's.
+        """
         check_payload(payload)
         await self.pacer.wait()
         body: dict[str, Any] = dict(payload)
-        webhook = getattr(subscription, "webhook", None)
-        if webhook is not None and self.webhook_for is not None and channel_id == row.channel_id:
-            return await self._post_webhook(row, subscription, body, taken=(*row.message_ids, *taken))
+        if self._through_webhook(subscription) and (forum_post or channel_id == row.channel_id):
+            return await self._post_webhook(
+                row, subscription, body, taken=(*row.message_ids, *taken), thread_id=channel_id if forum_post else None
+            )
         body["nonce"] = message_nonce(_story(row), channel_id, part)
         body["enforce_nonce"] = True
         try:
@@ -202,44 +225,89 @@ class DiscordSink:
             raise to_delivery_error(exc, f"posting to channel {channel_id}") from exc
         return int(data["id"])
 
-    async def _post_webhook(self, row: OutboxRow, subscription: Any, body: dict[str, Any], *, taken: Sequence[int]) -> int:
-        """The part's message, executed through the channel's webhook unless an earlier attempt did."""
+    def _through_webhook(self, subscription: Any) -> bool:
+        """Whether the subscription's posts go through a channel webhook (the bot can make one)."""
+        return getattr(subscription, "webhook", None) is not None and self.webhook_for is not None
+
+    async def _hook(self, row: OutboxRow, subscription: Any) -> discord.Webhook:
+        """The webhook of the subscription's channel: found or created once, then reused until
+        Discord says it is gone (see ``_execute``)."""
         assert self.webhook_for is not None
-        spec = subscription.webhook
-        name = (spec.name or ", ".join(subscription.feeds))[:80]
-        what = f"posting through the webhook of channel {row.channel_id}"
-        try:
-            hook = await self.webhook_for(row.channel_id, subscription)
-        except CALL_ERRORS as exc:
-            raise to_delivery_error(exc, what) from exc
+        hook = self._hooks.get(row.channel_id)
+        if hook is None:
+            try:
+                hook = await self.webhook_for(row.channel_id, subscription)
+            except CALL_ERRORS as exc:
+                raise to_delivery_error(exc, f"getting the webhook of channel {row.channel_id}") from exc
+            self._hooks[row.channel_id] = hook
+        return hook
+
+    async def _post_webhook(
+        self, row: OutboxRow, subscription: Any, body: dict[str, Any], *, taken: Sequence[int], thread_id: int | None = None
+    ) -> int:
+        """The part's message, executed through the channel's webhook unless an earlier attempt did;
+        into the thread ``thread_id`` (a post of the forum) if given, else in the channel."""
+        hook = await self._hook(row, subscription)
         if may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
-            earlier = await self._find_webhook_post(row, hook, name, body, taken)
+            earlier = await self._find_webhook_post(
+                row, thread_id or row.channel_id, hook, webhook_username(subscription), body, taken
+            )
             if earlier is not None:
                 log.info("channel %s already has outbox #%d's webhook message %s from an earlier attempt; "
-                         "recording it", row.channel_id, row.id, earlier)
+                         "recording it", thread_id or row.channel_id, row.id, earlier)
                 return earlier
+        thread = discord.Object(id=thread_id) if thread_id is not None else discord.utils.MISSING
+        return (await self._execute(row, subscription, body, thread=thread)).id
+
+    async def _execute(
+        self, row: OutboxRow, subscription: Any, body: dict[str, Any], *,
+        thread: discord.abc.Snowflake = discord.utils.MISSING, thread_name: str = discord.utils.MISSING,
+    ) -> discord.WebhookMessage:
+        """Execute the channel's webhook with ``body`` under the subscription's name and avatar: in
+        its channel, into ``thread``, or as a new forum post named ``thread_name``.
+
+        An answer that does not come within ``webhook_timeout`` is a retryable failure: Discord may
+        have stored the message, so the retry looks for it first.  A webhook an admin deleted
+        ("Unknown Webhook") posted nothing: the bot makes a new one and executes that, once.
+        """
+        spec = subscription.webhook
+        what = f"posting through the webhook of channel {row.channel_id}"
+        if thread_name is not discord.utils.MISSING:
+            what = f"opening a post in forum channel {row.channel_id} through its webhook"
         embeds = [discord.Embed.from_dict(e) for e in body.get("embeds", [])]
-        execute = hook.send(
-            content=body.get("content") or discord.utils.MISSING,
-            embeds=embeds or discord.utils.MISSING,
-            username=name,
-            avatar_url=str(spec.avatar_url) if spec.avatar_url else discord.utils.MISSING,
-            allowed_mentions=webhook_mentions(body),
-            wait=True,
-        )
-        try:
-            message = await asyncio.wait_for(execute, self.webhook_timeout)
-        except asyncio.TimeoutError as exc:
-            # Discord may well have stored it: the retry looks for it before posting again.
-            raise DeliveryError(f"{what}: no answer within {self.webhook_timeout:g} s", retryable=True) from exc
-        except CALL_ERRORS as exc:
-            raise to_delivery_error(exc, what) from exc
-        return message.id
+        for renewed in (False, True):
+            hook = await self._hook(row, subscription)
+            execute = hook.send(
+                content=body.get("content") or discord.utils.MISSING,
+                embeds=embeds or discord.utils.MISSING,
+                username=webhook_username(subscription),
+                avatar_url=str(spec.avatar_url) if spec.avatar_url else discord.utils.MISSING,
+                allowed_mentions=webhook_mentions(body),
+                thread=thread,
+                thread_name=thread_name,
+                wait=True,
+            )
+            try:
+                return await asyncio.wait_for(execute, self.webhook_timeout)
+            except asyncio.TimeoutError as exc:
+                # Discord may well have stored it: the retry looks for it before posting again.
+                raise DeliveryError(f"{what}: no answer within {self.webhook_timeout:g} s", retryable=True) from exc
+            except discord.NotFound as exc:
+                if renewed or exc.code != UNKNOWN_WEBHOOK:
+                    raise to_delivery_error(exc, what) from exc
+                log.warning("the webhook of channel %s is gone (deleted in the channel's settings?); making a new one",
+                            row.channel_id)
+                self._hooks.pop(row.channel_id, None)
+            except CALL_ERRORS as exc:
+                raise to_delivery_error(exc, what) from exc
+        raise AssertionError("unreachable: the second execution returns or raises")
 
     async def _find_webhook_post(
-        self, row: OutboxRow, hook: discord.Webhook, username: str, body: dict[str, Any], taken: Sequence[int]
+        self, row: OutboxRow, channel_id: int, hook: discord.Webhook, username: str, body: dict[str, Any],
+        taken: Sequence[int],
     ) -> int | None:
-        """The id of this part's message if an earlier attempt posted it and the recent history shows it.
+        """The id of this part's message if an earlier attempt posted it and the recent history of
+        ``channel_id`` (the subscription's channel, or a thread of its forum) shows it.
 
         The history may be unreadable: without Read Message History Discord lists nothing, and
         the request may fail.  The part is then posted again: twice is better than lost.
@@ -249,7 +317,7 @@ class DiscordSink:
             return None
         await self.pacer.wait()
         try:
-            history = await self.client.http.logs_from(row.channel_id, WEBHOOK_LOOKBACK)
+            history = await self.client.http.logs_from(channel_id, WEBHOOK_LOOKBACK)
         except CALL_ERRORS as exc:
             self._history_unreadable(row.channel_id, str(to_delivery_error(exc, "reading it")))
             return None
@@ -321,13 +389,24 @@ class DiscordSink:
         """One forum post: the first payload opens it (part 0, its id the thread's), the rest go inside."""
         if not payloads:
             return list(row.message_ids)
-        ids = await self._first_part(row, lambda: self._open_forum_post(forum, name, payloads[0]))
-        return await self._send_parts(_with_ids(row, ids), subscription, payloads[1:], start=1, channel_id=ids[0])
+        ids = await self._first_part(row, lambda: self._open_forum_post(row, subscription, forum, name, payloads[0]))
+        return await self._send_parts(
+            _with_ids(row, ids), subscription, payloads[1:], start=1, channel_id=ids[0], forum_post=True
+        )
 
-    async def _open_forum_post(self, forum: discord.ForumChannel, name: str, starter: MessagePayload) -> int:
-        """The post's thread id: the one an earlier attempt created if it can be found, else a new post."""
+    async def _open_forum_post(
+        self, row: OutboxRow, subscription: Any, forum: discord.ForumChannel, name: str, starter: MessagePayload
+    ) -> int:
+        """The post's thread id: the one an earlier attempt created if it can be found, else a new post
+        (through the subscription's webhook, if it has one)."""
         check_payload(starter)
-        existing = await self._find_forum_post(forum, name, starter)
+        if self._through_webhook(subscription):
+            return await self._open_webhook_post(row, subscription, forum, name, starter)
+        me = self.client.user
+        wanted = message_signature(starter)
+        existing = None if me is None else await self._find_forum_post(
+            forum, name, owner_id=me.id, is_first=lambda first: message_signature(first) == wanted
+        )
         if existing is not None:
             log.info("forum %s already has the post %r (thread %s) from an earlier attempt; resuming it", forum.id, name, existing)
             return existing
@@ -339,24 +418,51 @@ class DiscordSink:
             raise to_delivery_error(exc, f"creating a post in forum channel {forum.id}") from exc
         return int(data["id"])
 
-    async def _find_forum_post(self, forum: discord.ForumChannel, name: str, starter: MessagePayload) -> int | None:
-        """An active thread of ``forum`` the bot created with this name and this first message.
+    async def _open_webhook_post(
+        self, row: OutboxRow, subscription: Any, forum: discord.ForumChannel, name: str, starter: MessagePayload
+    ) -> int:
+        """The post's thread id, the post opened through the forum's webhook unless an earlier attempt did.
+
+        Execute Webhook with ``thread_name`` creates the thread with this message as its first; the
+        webhook owns the thread and is the message's author.  So the earlier attempt's post is an
+        active thread of the forum owned by the webhook, with this name, whose first message is
+        this webhook's under the subscription's name, made after the row, saying the same.  Like a
+        webhook message, it is looked for only when an earlier attempt may have made it.
+        """
+        hook = await self._hook(row, subscription)
+        body: dict[str, Any] = dict(starter)
+        if may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+            is_first = partial(
+                is_webhook_copy, webhook_id=hook.id, username=webhook_username(subscription),
+                since=discord.utils.time_snowflake(row.created_at), signature=message_signature(body),
+            )
+            existing = await self._find_forum_post(forum, name, owner_id=hook.id, is_first=is_first)
+            if existing is not None:
+                log.info("forum %s already has the webhook post %r (thread %s) from an earlier attempt; resuming it",
+                         forum.id, name, existing)
+                return existing
+        await self.pacer.wait()
+        message = await self._execute(row, subscription, body, thread_name=name)
+        # The message's channel is the new thread (its id is the message's, as for the bot's posts).
+        return message.channel.id
+
+    async def _find_forum_post(
+        self, forum: discord.ForumChannel, name: str, *, owner_id: int, is_first: Callable[[Mapping[str, Any]], bool]
+    ) -> int | None:
+        """An active thread of ``forum`` owned by ``owner_id``, with this name, whose first message
+        ``is_first`` recognises as this post's.
 
         Comparing the first message keeps apart two posts that share a name (two digests of one
         day, two stories with one title).  A first message that cannot be read (deleted, or no
         Read Message History) does not count: posting again is better than losing the post.
         """
-        me = self.client.user
-        if me is None:
-            return None
         await self.pacer.wait()
         try:
             active = await self.client.http.get_active_threads(forum.guild.id)
         except CALL_ERRORS as exc:
             raise to_delivery_error(exc, f"listing the active threads of forum channel {forum.id}") from exc
-        wanted = message_signature(starter)
         for thread in active.get("threads", []):
-            if not is_candidate(thread, forum_id=forum.id, owner_id=me.id, name=name):
+            if not is_candidate(thread, forum_id=forum.id, owner_id=owner_id, name=name):
                 continue
             try:
                 first = await self.client.http.get_message(thread["id"], thread["id"])
@@ -364,7 +470,7 @@ class DiscordSink:
                 continue
             except CALL_ERRORS as exc:
                 raise to_delivery_error(exc, f"reading the first message of forum post {thread['id']}") from exc
-            if message_signature(first) == wanted:
+            if is_first(first):
                 return int(thread["id"])
         return None
 

@@ -313,3 +313,16 @@ async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulat
         assert len(messages) == 2
         assert all(m.get("webhook_id") and m["author"]["username"] == "World Desk" for m in messages)
         assert len({m["webhook_id"] for m in messages}) == 1  # created once, reused
+
+        # An admin deletes the webhook in the channel's settings: the next story goes through a
+        # new one, at once — no pause, no error for the admins, nothing posted twice.
+        assert app.discord is not None
+        [hook] = await app.discord.client.get_channel(chan).webhooks()  # type: ignore[union-attr]
+        await hook.delete()
+        server.set("/world.xml", rss([*items, Item("After the deletion", body_text("late"), guid="h9")]),
+                   content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        messages = emu.messages(chan)
+        assert len(messages) == 3 and messages[-1]["author"]["username"] == "World Desk"
+        assert messages[-1]["webhook_id"] not in {m["webhook_id"] for m in messages[:2]}
+        assert app.store is not None and not (await app.store.get_subscription("hooked")).paused

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncContextManager
 
+import discord
 import pytest
 
 from tests.e2e.bot_process import log_tail, signal_if_running, start_bot
@@ -215,3 +216,114 @@ def test_a_digest_post_name_is_dated_in_the_subscriptions_time_zone_and_fits() -
     assert digest_post_name("world", late, "Asia/Tokyo") == "world digest — 2026-11-21"
     long = digest_post_name("w" * 200, late, "UTC")
     assert len(long) <= THREAD_NAME_LIMIT and long.endswith("… digest — 2026-11-20")
+
+
+# -- a webhook subscription in a forum: the whole post is the webhook's -------------------------
+
+#: The ``news`` subscription's YAML key that makes it post through the forum's webhook, as "World Desk".
+AS_WORLD_DESK = {"webhook": "{name: World Desk}"}
+#: The route the webhook is executed with, for the emulator's request counts and faults.
+EXECUTE = "POST /webhooks/{webhook_id}/{webhook_token}"
+
+
+def by_world_desk(message: dict[str, Any], hook_id: str) -> bool:
+    """Posted through the webhook ``hook_id`` (its author too) under the subscription's name."""
+    return (message.get("webhook_id"), message["author"]["id"], message["author"]["username"]) == (
+        hook_id, hook_id, "World Desk")
+
+
+async def test_a_webhook_subscription_opens_its_forum_post_through_the_webhook_with_the_sections_inside(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, layout="thread", **AS_WORLD_DESK) as rig:
+        publish(rig, story("Harbour reopens after storm"))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        [post] = emu.forum_posts(rig.news)
+        hook_id = post["message"]["webhook_id"]
+        # The webhook owns the post and wrote its first message, and every section inside it.
+        assert post["name"] == "Harbour reopens after storm" and post["owner_id"] == hook_id
+        inside = emu.messages(int(post["id"]))
+        assert inside[0] == post["message"] and inside[0]["embeds"][0]["title"] == "Harbour reopens after storm"
+        assert [m["embeds"][0]["title"] for m in inside[1:]] == ["Part 0", "Part 1", "Part 2"]
+        assert all(by_world_desk(m, hook_id) for m in inside)
+        assert emu.request_count[FORUM_POST_ROUTE] == 0 and emu.messages(rig.news) == []
+        assert rig.app.store is not None
+        row = await rig.app.store.get_outbox_row(1)
+        assert row is not None and row.status == "sent"
+        assert row.message_ids == tuple(int(m["id"]) for m in inside), "the thread's id first, as for the bot's posts"
+
+
+async def test_a_webhook_forum_post_that_discord_refuses_is_kept_and_the_admins_are_told(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, **AS_WORLD_DESK) as rig:
+        publish(rig, story("Ferry strike ends", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        [first] = emu.forum_posts(rig.news)
+        # As Discord does for a forum that requires a tag, say: a 400, which a retry won't fix.
+        emu.fail_next(EXECUTE, status=400)
+        publish(rig, story("New library opens", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        assert [p["id"] for p in emu.forum_posts(rig.news)] == [first["id"]]
+        assert rig.app.store is not None
+        row = await rig.app.store.get_outbox_row(2)
+        assert row is not None and row.message_ids == () and "webhook" in (row.last_error or "")
+        assert row.status == "failed" and "HTTP 400" in (row.last_error or "")
+        notices = [m["content"] for m in emu.messages(rig.admin)]
+        assert any("**news** could not be delivered" in n and "It stays in the outbox" in n for n in notices)
+
+
+async def test_a_deleted_forum_webhook_is_made_again_and_the_post_goes_through_it(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, **AS_WORLD_DESK) as rig:
+        publish(rig, story("Ferry strike ends", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        assert rig.app.discord is not None and rig.app.store is not None
+        forum = rig.app.discord.client.get_channel(rig.news)
+        assert isinstance(forum, discord.ForumChannel)
+        [hook] = await forum.webhooks()  # an admin deletes it in the channel's settings
+        await hook.delete()
+        publish(rig, story("New library opens", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+
+        posts = emu.forum_posts(rig.news)
+        assert len(posts) == 2 and posts[1]["owner_id"] not in (str(hook.id), posts[0]["owner_id"])
+        [renewed] = await forum.webhooks()
+        assert posts[1]["owner_id"] == str(renewed.id)
+        row = await rig.app.store.get_outbox_row(2)
+        assert row is not None and row.status == "sent"
+        assert not (await rig.app.store.get_subscription("news")).paused
+        assert not [m for m in emu.messages(rig.admin) if "**news**" in m["content"]]
+
+
+async def test_a_webhook_forum_post_whose_answers_were_lost_is_found_and_completed_not_doubled(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    async with forum_rig(emu, server, tmp_path, layout="thread", **AS_WORLD_DESK) as rig:
+        assert rig.app.discord is not None and rig.app.store is not None
+        rig.app.discord.sink.webhook_timeout = 1.0
+        # Discord stores the post but its answer never comes (the sink gives up after a second);
+        # on the retry, the same happens to the first section.
+        emu.slow(EXECUTE, 600, count=2, after=True)
+        publish(rig, story("Harbour reopens after storm"))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        [post] = emu.forum_posts(rig.news)
+        row = await rig.app.store.get_outbox_row(1)
+        assert row is not None and (row.status, row.attempts, row.parts_sent) == ("pending", 1, ())
+
+        await cycle(rig.app, rig.clock, advance_minutes=60)  # finds the post, loses the section's answer
+        row = await rig.app.store.get_outbox_row(1)
+        assert row is not None and (row.attempts, row.message_ids) == (2, (int(post["id"]),))
+        emu.clear_faults()
+        await cycle(rig.app, rig.clock, advance_minutes=60)  # finds the section, posts the other two
+
+        assert [p["id"] for p in emu.forum_posts(rig.news)] == [post["id"]]
+        inside = emu.messages(int(post["id"]))
+        assert [m["embeds"][0]["title"] for m in inside[1:]] == ["Part 0", "Part 1", "Part 2"]
+        assert emu.request_count[EXECUTE] == 1 + 3
+        row = await rig.app.store.get_outbox_row(1)
+        assert row is not None and row.status == "sent" and row.message_ids == tuple(int(m["id"]) for m in inside)

@@ -30,6 +30,7 @@ from tests.support.feedserver import FeedServer
 
 from bot.app import App
 from bot.discord.dedupe import may_have_been_posted, message_signature, webhook_copy
+from bot.discord.forum import is_candidate
 from bot.render import render_embed
 from bot.store.outbox import DEFAULT_LEASE
 from bot.store.records import OutboxRow
@@ -252,6 +253,23 @@ def test_only_this_webhooks_message_for_this_part_counts(
 def test_the_newest_match_wins() -> None:
     history = [message(7000), message(6000)]
     assert webhook_copy(history, webhook_id=HOOK, username=DESK, since=SINCE, signature=message_signature(WORDS)) == 7000
+
+
+FORUM = 2000
+
+
+@pytest.mark.parametrize(("thread", "candidate"), [
+    ({"parent_id": str(FORUM), "owner_id": str(HOOK), "name": "Harbour "}, True),
+    ({"parent_id": str(FORUM), "owner_id": "7", "name": "Harbour"}, False),  # the bot's own, or someone's
+    ({"parent_id": str(FORUM + 1), "owner_id": str(HOOK), "name": "Harbour"}, False),  # another forum's
+    ({"parent_id": str(FORUM), "owner_id": str(HOOK), "name": "Ferry"}, False),  # another story's
+])
+def test_a_forum_post_the_webhook_opened_is_a_thread_of_the_forum_it_owns_with_the_posts_name(
+    thread: dict[str, Any], candidate: bool
+) -> None:
+    # Execute Webhook with thread_name: the thread's owner is the webhook, its first message the
+    # webhook's (which ``webhook_copy``'s rules then recognise).
+    assert is_candidate(thread, forum_id=FORUM, owner_id=HOOK, name="Harbour") is candidate
 
 
 def claimed(at: datetime, **changes: Any) -> OutboxRow:

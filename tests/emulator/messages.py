@@ -3,7 +3,10 @@
 Pure: given the world (for users and roles) and the validated body, build the message dict.
 Mentions follow Resources > Message > Allowed Mentions Object: without ``allowed_mentions``
 every mention in the content pings; with it, only what ``parse``/``users``/``roles`` allow, and
-``@everyone``/``@here`` only with the MENTION_EVERYONE permission.
+``@everyone``/``@here`` only with the MENTION_EVERYONE permission.  What they allow is still
+checked "against user/bot permissions": a role pings only if it is ``mentionable`` or the sender has
+MENTION_EVERYONE ("Mention @everyone, @here, and All Roles") in the channel; otherwise the message
+is posted and the role is left out of ``mention_roles``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,16 @@ TYPE_CHAT_INPUT_COMMAND = 20
 
 
 def resolve_mentions(world: World, guild: Guild | None, content: str, allowed: Mapping[str, Any] | None,
-                     *, may_mention_everyone: bool) -> tuple[list[dict[str, Any]], list[str], bool]:
-    """(mentioned users, mentioned role ids, mention_everyone) as Discord records them."""
+                     *, may_mention_everyone: bool, by_webhook: bool = False
+                     ) -> tuple[list[dict[str, Any]], list[str], bool]:
+    """(mentioned users, mentioned role ids, mention_everyone) as Discord records them.
+
+    ``by_webhook``: the message was posted through a webhook — an executed webhook, or an
+    interaction's response or follow-up (posted through the application's webhook).  Discord does
+    not document whether the "mentionable or MENTION_EVERYONE" rule applies to those; executed
+    webhooks were reported to ping roles that cannot be mentioned (discord-api-docs#2988), so they
+    keep pinging any role ``allowed_mentions`` lets through, as before the rule was emulated.
+    """
     if allowed is None:
         parse = {"users", "roles", "everyone"}
         users_ok: set[str] = set()
@@ -44,7 +55,10 @@ def resolve_mentions(world: World, guild: Guild | None, content: str, allowed: M
             users.append(user.payload())
     roles = []
     for rid in dict.fromkeys(ROLE_MENTION.findall(content)):
-        if guild is not None and int(rid) in guild.roles and ("roles" in parse or rid in roles_ok):
+        role = guild.roles.get(int(rid)) if guild is not None else None
+        if role is None or not ("roles" in parse or rid in roles_ok):
+            continue
+        if role.mentionable or may_mention_everyone or by_webhook:
             roles.append(rid)
     everyone = bool(EVERYONE_MENTION.search(content)) and "everyone" in parse and may_mention_everyone
     return users, roles, everyone
@@ -77,7 +91,8 @@ def build_message(
     """The message object for a create (channel post, webhook, interaction response or follow-up)."""
     content = body.get("content") or ""
     users, roles, everyone = resolve_mentions(world, guild, content, body.get("allowed_mentions"),
-                                              may_mention_everyone=may_mention_everyone)
+                                              may_mention_everyone=may_mention_everyone,
+                                              by_webhook=webhook_id is not None)
     embeds = [normalize_embed(e) for e in body.get("embeds") or []] if embeds_allowed else []
     data: dict[str, Any] = {
         "id": str(message_id),
@@ -124,6 +139,7 @@ def apply_edit(world: World, data: dict[str, Any], body: Mapping[str, Any], *, g
         data["flags"] = keep | (int(body["flags"]) & 0b100)
     if "content" in body or "allowed_mentions" in body:
         users, roles, everyone = resolve_mentions(world, guild, data["content"], body.get("allowed_mentions"),
-                                                  may_mention_everyone=may_mention_everyone)
+                                                  may_mention_everyone=may_mention_everyone,
+                                                  by_webhook="webhook_id" in data)
         data.update(mentions=users, mention_roles=roles, mention_everyone=everyone)
     data["edited_timestamp"] = iso(time.time())

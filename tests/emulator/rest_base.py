@@ -232,9 +232,10 @@ class RestBase:
 
 
     async def open_thread(self, parent: Channel, thread_id: int, name: str, type_: int, *,
-                          applied_tags: list[int] | None = None) -> Channel:
-        """Create a bot-owned thread, record it under its parent (``emu.threads``), send THREAD_CREATE."""
-        thread = self.world.add_thread(parent, thread_id, name, type_, applied_tags=applied_tags)
+                          applied_tags: list[int] | None = None, owner_id: int | None = None) -> Channel:
+        """Create a thread (the bot's unless ``owner_id`` says whose), record it under its parent
+        (``emu.threads``), send THREAD_CREATE."""
+        thread = self.world.add_thread(parent, thread_id, name, type_, applied_tags=applied_tags, owner_id=owner_id)
         self.emu.thread_parents.setdefault(parent.id, []).append(thread.id)
         await self.emu.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
         return thread

@@ -25,6 +25,19 @@ FORUM_MESSAGE_FIELDS = ("content", "embeds", "allowed_mentions", "components", "
                         "flags", "tts")
 
 
+async def open_forum_post(routes: RestBase, forum: Channel, name: str, *, owner_id: int | None = None) -> Channel:
+    """A new post's thread in ``forum`` (THREAD_CREATE sent), before its first message is stored.
+
+    The first message takes the thread's id.  The owner is whoever creates the post: the bot
+    (Start Thread in Forum), or the webhook executed with ``thread_name`` (``owner_id``).  A
+    forum's last_message_id is its newest post.
+    """
+    thread = await routes.open_thread(forum, routes.world.ids.next(), name, PUBLIC_THREAD, applied_tags=[],
+                                      owner_id=owner_id)
+    forum.last_message_id = thread.id
+    return thread
+
+
 class ForumRoutes(RestBase):
     """/channels/{forum}/threads and /guilds/{guild}/threads/active."""
 
@@ -49,10 +62,8 @@ class ForumRoutes(RestBase):
         self.refuse_extras_without_permission(message, attachments, have)
         if L.message_is_empty(message, attachments=len(attachments)):
             raise ApiError.of(400, E.EMPTY_MESSAGE)
-        thread_id = self.world.ids.next()
-        thread = await self.open_thread(channel, thread_id, body["name"], PUBLIC_THREAD, applied_tags=[])
-        stored = self.store_bot_message(thread, thread_id, message, have, attachments)
-        channel.last_message_id = thread.id
+        thread = await open_forum_post(self, channel, body["name"])
+        stored = self.store_bot_message(thread, thread.id, message, have, attachments)
         await self.announce_create(stored)
         return Reply(201, thread.payload() | {"message": stored.data})
 

@@ -9,14 +9,21 @@ from aiohttp import web
 
 from . import errors as E
 from . import limits as L
-from .errors import ApiError
+from .errors import ApiError, FieldError
 from .messages import build_message
 from .permissions import Permission as P
 from .rest_base import Reply, RestBase, qbool, snowflake
-from .state import StoredMessage, Webhook
+from .routes_forum import open_forum_post
+from .state import FORUM_TYPES, Channel, StoredMessage, Webhook
 
 #: "Maximum number of webhooks reached (15)" (JSON error code 30007).
 MAX_WEBHOOKS_PER_CHANNEL = 15
+#: Channel types a webhook can be created in: text, voice, announcement, forum, media.
+WEBHOOK_CHANNEL_TYPES = (0, 2, 5, *FORUM_TYPES)
+#: Execute Webhook's refusals around forum posts (Topics > Opcodes and Status Codes > JSON Error Codes).
+FORUM_NEEDS_THREAD = (220001, "Webhooks posted to forum channels must have a thread_name or thread_id")
+THREAD_NAME_AND_ID = (220002, "Webhooks posted to forum channels cannot have both a thread_name and thread_id")
+THREAD_NAME_OUTSIDE_FORUM = (220003, "Webhooks can only create threads in forum channels")
 
 
 class WebhookRoutes(RestBase):
@@ -24,7 +31,7 @@ class WebhookRoutes(RestBase):
 
     async def create_webhook(self, request: web.Request) -> Reply:
         channel = self.channel(request)
-        if channel.type not in (0, 2, 5, 15):
+        if channel.type not in WEBHOOK_CHANNEL_TYPES:
             raise ApiError.of(400, E.WRONG_CHANNEL_TYPE)
         self.require(channel, P.MANAGE_WEBHOOKS)
         body, _ = await self.body(request)
@@ -79,29 +86,30 @@ class WebhookRoutes(RestBase):
         return Reply(200, data)
 
     async def execute_webhook(self, request: web.Request) -> Reply:
+        """Post as the webhook: in its channel, in a thread of it (``?thread_id``), or, in a forum or
+        media channel, as a new post named ``thread_name`` that the webhook owns and whose first
+        message is this one (so it has the thread's id)."""
         hook = self._webhook(request, with_token=True)
         channel = self.world.live_channel(hook.channel_id)
         assert channel is not None
-        target = channel
-        thread_id = request.query.get("thread_id")
-        if thread_id is not None:
-            thread = self.world.live_channel(int(thread_id)) if thread_id.isdigit() else None
-            if thread is None or not thread.is_thread or thread.parent_id != channel.id:
-                raise ApiError.of(404, E.UNKNOWN_CHANNEL)
-            target = thread
-        elif channel.type == 15:
-            raise ApiError(400, 220001, "Webhooks posted to forum channels must have a thread_name or thread_id")
         body, attachments = await self.body(request)
+        thread_name = body.get("thread_name")
+        target = self._execute_target(channel, request.query.get("thread_id"), thread_name)
         self.validate(L.check_message(body, "webhook"))
         self.refuse_components_v2(body)
         if L.message_is_empty(body, attachments=len(attachments)):
             raise ApiError.of(400, E.EMPTY_MESSAGE)
+        if target is None:
+            target = await open_forum_post(self, channel, str(thread_name), owner_id=hook.id)
+            message_id = target.id
+        else:
+            message_id = self.world.ids.next()
         author = {"id": str(hook.id), "username": body.get("username") or hook.name, "avatar": None,
                   "discriminator": "0000", "global_name": None, "public_flags": 0, "flags": 0, "bot": True}
         if body.get("avatar_url"):
             author["avatar_url"] = body["avatar_url"]
         data = build_message(
-            self.world, message_id=self.world.ids.next(), channel_id=target.id, guild=self.world.guild_of(channel),
+            self.world, message_id=message_id, channel_id=target.id, guild=self.world.guild_of(channel),
             author=author, body=body, may_mention_everyone=True, attachments=attachments, webhook_id=hook.id,
             application_id=hook.application_id)
         stored = StoredMessage(data, target.id, hook.id, time.monotonic())
@@ -111,6 +119,30 @@ class WebhookRoutes(RestBase):
         if qbool(request, "wait"):
             return Reply(200, data)
         return Reply(204)
+
+    def _execute_target(self, channel: Channel, thread_id: str | None, thread_name: object) -> Channel | None:
+        """Where an execution posts: ``channel``, the thread ``thread_id`` of it, or None for a new
+        forum post named ``thread_name`` (checked here; the post is made once the message is valid).
+
+        Discord's rules (Resources > Webhook "Execute Webhook"): in a forum or media channel one of
+        the two is required (220001), never both (220002); ``thread_name`` only there (220003).
+        """
+        if thread_id is not None and thread_name is not None:
+            raise ApiError.of(400, THREAD_NAME_AND_ID)
+        if thread_id is not None:
+            thread = self.world.live_channel(int(thread_id)) if thread_id.isdigit() else None
+            if thread is None or not thread.is_thread or thread.parent_id != channel.id:
+                raise ApiError.of(404, E.UNKNOWN_CHANNEL)
+            return thread
+        if thread_name is not None:
+            if channel.type not in FORUM_TYPES:
+                raise ApiError.of(400, THREAD_NAME_OUTSIDE_FORUM)
+            self.validate([FieldError(("thread_name",), p.code, p.message)
+                           for p in L.check_thread_start({"name": thread_name}) if p.path == ("name",)])
+            return None
+        if channel.type in FORUM_TYPES:
+            raise ApiError.of(400, FORUM_NEEDS_THREAD)
+        return channel
 
     def _webhook_message(self, request: web.Request, hook: Webhook) -> StoredMessage:
         mid = request.match_info["message_id"]

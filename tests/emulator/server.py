@@ -458,10 +458,14 @@ class DiscordEmulator:
             del self.world.webhooks[hook_id]
         self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
 
-    def add_role(self, guild_id: int, name: str, *, permissions: int = 0) -> int:
-        """A role in the guild (to mention, or to give members); returns its id."""
+    def add_role(self, guild_id: int, name: str, *, permissions: int = 0, mentionable: bool = False) -> int:
+        """A role in the guild (to mention, or to give members); returns its id.
+
+        Like a role Discord creates, it is not ``mentionable`` unless asked: a mention pings it only
+        from a sender with MENTION_EVERYONE in the channel.
+        """
         guild = self._guild(guild_id)
-        role = self.world.add_role(guild, name, int(permissions))
+        role = self.world.add_role(guild, name, int(permissions), mentionable=mentionable)
         self._spawn(self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}))
         return role.id
 

@@ -89,6 +89,9 @@ class Role:
     position: int = 0
     managed: bool = False
     bot_id: int | None = None
+    #: "Allow anyone to @mention this role"; off unless asked for, as Create Guild Role defaults it.
+    #: Without it only a sender with MENTION_EVERYONE pings the role (``messages.resolve_mentions``).
+    mentionable: bool = False
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -102,7 +105,7 @@ class Role:
             "position": self.position,
             "permissions": str(self.permissions),
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
         if self.bot_id is not None:
@@ -315,18 +318,19 @@ class World:
         return channel
 
     def add_thread(self, parent: Channel, thread_id: int, name: str, type_: int, *,
-                   applied_tags: list[int] | None = None) -> Channel:
-        """A thread the bot opened in ``parent`` (its owner is the bot)."""
+                   applied_tags: list[int] | None = None, owner_id: int | None = None) -> Channel:
+        """A thread opened in ``parent``; its owner is the bot unless ``owner_id`` says who (a
+        webhook's forum post is owned by the webhook)."""
         guild = self.guild_of(parent)
-        thread = Channel(thread_id, guild.id, name, type_, parent_id=parent.id, owner_id=self.bot.id,
-                         applied_tags=applied_tags)
+        thread = Channel(thread_id, guild.id, name, type_, parent_id=parent.id,
+                         owner_id=self.bot.id if owner_id is None else owner_id, applied_tags=applied_tags)
         self.channels[thread.id] = thread
         self.channel_messages[thread.id] = []
         guild.channel_ids.append(thread.id)
         return thread
 
-    def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
-        role = Role(self.ids.next(), guild.id, name, permissions, position=len(guild.roles))
+    def add_role(self, guild: Guild, name: str, permissions: int = 0, *, mentionable: bool = False) -> Role:
+        role = Role(self.ids.next(), guild.id, name, permissions, position=len(guild.roles), mentionable=mentionable)
         guild.roles[role.id] = role
         return role
 

@@ -167,3 +167,91 @@ async def test_discord_py_creates_forum_posts_with_files_and_sees_them(
     active = await channel.guild.active_threads()
     assert [t.id for t in active] == [created.thread.id]
     await emu.wait_until(lambda: channel.guild.get_thread(created.thread.id), 5, "THREAD_CREATE in discord.py's cache")
+
+
+# -- forum posts made through a webhook (Resources > Webhook "Execute Webhook": thread_name, thread_id) --
+
+
+async def hook_in(api: Api, channel_id: int) -> tuple[str, str]:
+    """A new webhook of ``channel_id``: (its id, its execute path)."""
+    status, hook, _ = await api.call("POST", f"/channels/{channel_id}/webhooks", {"name": "Feeds"})
+    assert status == 200
+    return hook["id"], f"/webhooks/{hook['id']}/{hook['token']}"
+
+
+@pytest.mark.parametrize("kind", ["forum", "media"])
+async def test_a_webhook_opens_a_forum_post_with_thread_name_and_posts_into_it_with_thread_id(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], kind: str
+) -> None:
+    channel = emu.add_channel(world["guild"], "posts", kind=kind)
+    hook_id, execute = await hook_in(api, channel)
+    status, starter, _ = await api.call("POST", execute, {"thread_name": "Harbour reopens", "username": "World Desk",
+                                                          "embeds": [{"title": "Harbour reopens"}]},
+                                        token=None, params={"wait": "true"})
+    assert status == 200
+    [post] = emu.forum_posts(channel)
+    # The webhook owns the post, and its message is the post's first: it has the thread's id.
+    assert (post["type"], post["parent_id"], post["owner_id"], post["name"]) == (11, str(channel), hook_id,
+                                                                                "Harbour reopens")
+    assert starter["id"] == starter["channel_id"] == post["id"] and post["message"] == starter
+    assert (starter["webhook_id"], starter["author"]["id"], starter["author"]["username"]) == (
+        hook_id, hook_id, "World Desk")
+    assert "thread_name" not in starter and emu.messages(channel) == []
+
+    status, inside, _ = await api.call("POST", execute, {"content": "Section 1", "username": "World Desk"},
+                                       token=None, params={"wait": "true", "thread_id": post["id"]})
+    assert status == 200 and inside["channel_id"] == post["id"] and inside["webhook_id"] == hook_id
+    assert [m["id"] for m in emu.messages(int(post["id"]))] == [starter["id"], inside["id"]]
+    _, thread, _ = await api.call("GET", f"/channels/{post['id']}")
+    assert thread["message_count"] == 1, "the starter message is not counted"
+    _, parent, _ = await api.call("GET", f"/channels/{channel}")
+    assert parent["last_message_id"] == post["id"]
+    _, active, _ = await api.call("GET", f"/guilds/{world['guild']}/threads/active")
+    assert [(t["id"], t["owner_id"]) for t in active["threads"]] == [(post["id"], hook_id)]
+    assert active["members"] == [], "the bot did not join a post the webhook made"
+
+
+@pytest.mark.parametrize(("where", "body", "thread", "status", "code", "error_path"), [
+    ("forum", {"content": "x"}, None, 400, 220001, None),
+    ("forum", {"content": "x", "thread_name": "Post"}, "post", 400, 220002, None),
+    ("text", {"content": "x", "thread_name": "Post"}, None, 400, 220003, None),
+    ("forum", {"content": "x", "thread_name": ""}, None, 400, 50035, ["thread_name"]),
+    ("forum", {"content": "x", "thread_name": "n" * 101}, None, 400, 50035, ["thread_name"]),
+    ("forum", {"content": "x" * 2001, "thread_name": "Post"}, None, 400, 50035, ["content"]),
+    ("forum", {"content": "  ", "thread_name": "Post"}, None, 400, 50006, None),
+    ("forum", {"content": "x"}, "elsewhere", 404, 10003, None),
+])
+async def test_webhook_executions_discord_refuses_around_forums_create_nothing(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int, where: str, body: dict[str, Any],
+    thread: str | None, status: int, code: int, error_path: list[str] | None,
+) -> None:
+    _, execute = await hook_in(api, forum if where == "forum" else world["channel"])
+    _, ours, _ = await post(api, forum, {"name": "Post", "message": {"content": "first"}})
+    _, elsewhere, _ = await post(api, emu.add_channel(world["guild"], "other", kind="forum"),
+                                 {"name": "Other", "message": {"content": "first"}})
+    params = {"wait": "true"}
+    if thread is not None:
+        params["thread_id"] = (ours if thread == "post" else elsewhere)["id"]
+    before = emu.all_messages()
+
+    answer, error, _ = await api.call("POST", execute, body, token=None, params=params)
+    assert (answer, error["code"]) == (status, code)
+    assert_form_error(error, error_path)
+    assert emu.all_messages() == before and len(emu.forum_posts(forum)) == 1
+
+
+async def test_discord_py_opens_a_forum_post_through_a_webhook_and_sends_into_it(
+    emu: DiscordEmulator, world: dict[str, int], forum: int, start_bot: BotStarter
+) -> None:
+    bot = await start_bot(new_bot())
+    channel = bot.get_channel(forum)
+    assert isinstance(channel, discord.ForumChannel)
+    hook = await channel.create_webhook(name="Feeds")
+    first = await hook.send("Harbour reopens", username="World Desk", thread_name="Harbour reopens", wait=True)
+    thread = await emu.wait_until(lambda: channel.guild.get_thread(first.channel.id), 5,
+                                  "THREAD_CREATE in discord.py's cache")
+    assert first.id == first.channel.id == thread.id and thread.owner_id == hook.id and thread.parent_id == forum
+    second = await hook.send("Section 1", username="World Desk", thread=thread, wait=True)
+    assert second.channel.id == thread.id
+    assert [(m["content"], m["author"]["id"]) for m in emu.messages(thread.id)] == [
+        ("Harbour reopens", str(hook.id)), ("Section 1", str(hook.id))]

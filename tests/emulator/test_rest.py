@@ -337,7 +337,7 @@ async def test_injected_faults(emu: DiscordEmulator, api: Api, world: dict[str, 
 
 
 async def test_a_role_added_to_a_guild_can_be_mentioned(emu: DiscordEmulator, api: Api, world: dict[str, int]) -> None:
-    role = emu.add_role(world["guild"], "readers")
+    role = emu.add_role(world["guild"], "readers", mentionable=True)
     status, message, _ = await api.post_message(
         world["channel"], {"content": f"<@&{role}> news", "allowed_mentions": {"parse": [], "roles": [str(role)]}}
     )
