@@ -1,14 +1,16 @@
 """`newsbot preview SOURCE`: read any source the way the bot would and return the articles.
 
-SOURCE may be a feed URL, an article page URL, a local feed file, an article file (Markdown,
-HTML, plain text) or a folder of them.  The article stages are exactly the bot's own
-(`bot.articles.build.build_article`), so a preview is a faithful picture of what would be posted.
+SOURCE may be a feed URL, an article page URL, a site's homepage URL (the feed it advertises), a
+local feed file, an article file (Markdown, HTML, plain text) or a folder of them.  The article
+stages are exactly the bot's own (`bot.articles.build.build_article`), so a preview is a faithful
+picture of what would be posted.
 """
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -17,7 +19,7 @@ from bot.errors import FetchError, PageNotFeedError, SourceError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.local import read_article_file, read_article_folder
 from bot.feeds.parse import parse_feed
-from bot.feeds.remote import read_feed_url
+from bot.feeds.remote import feed_advertised_by, read_feed_url
 from bot.model import Article, FeedEntry, ParsedFeed
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json", ".feed"})
@@ -70,10 +72,30 @@ async def _from_url(
 ) -> list[Article]:
     try:
         feed = await read_feed_url(fetcher, url)
-    except PageNotFeedError as page:  # an article's address: preview that article
-        entry = FeedEntry(id=page.page_url, title="", link=page.page_url, content=page.html, content_type="html")
-        return [build_article(entry, options=options)]
+    except PageNotFeedError as page:
+        homepage_feed = await _feed_of_homepage(fetcher, page)
+        if homepage_feed is None:  # an article's address: preview that article
+            entry = FeedEntry(id=page.page_url, title="", link=page.page_url, content=page.html, content_type="html")
+            return [build_article(entry, options=options)]
+        feed = homepage_feed
     return await _articles_from_feed(fetcher, feed, limit, fetch_pages, options)
+
+
+async def _feed_of_homepage(fetcher: Fetcher, page: PageNotFeedError) -> ParsedFeed | None:
+    """The feed a site's front page (``https://example.com/``) advertises, None for any other page.
+
+    An admin who pastes a site's address means "this site's stories", as with /feeds add.  Any
+    other page is read as an article, even though most advertise the site's feed too: previewing
+    an article's address is how its extraction is checked.  A front page without a readable feed
+    is read as an article as before.
+    """
+    parts = urlsplit(page.page_url)
+    if parts.path not in ("", "/") or parts.query:
+        return None
+    try:
+        return (await feed_advertised_by(fetcher, page)).feed
+    except PageNotFeedError:
+        return None
 
 
 async def _articles_from_feed(

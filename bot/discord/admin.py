@@ -17,8 +17,8 @@ from bot.articles.build import build_article
 from bot.config import managed_add_feed, managed_remove_feed, managed_set_paused
 from bot.config.fieldtypes import slugify
 from bot.errors import ConfigError, SourceError
-from bot.feeds.remote import read_feed_url
-from bot.render import MessagePayload, escape_markdown, render_article_card, truncate
+from bot.feeds.remote import FoundFeed, discover_feed
+from bot.render import MessagePayload, escape_markdown, render_article_card, safe_text, truncate
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -28,6 +28,14 @@ Reply = tuple[list[MessagePayload], "discord.ui.View | None"]
 
 def _note(text: str) -> MessagePayload:
     return {"content": truncate(text, 2000), "allowed_mentions": {"parse": []}}
+
+
+def _found_on_page(found: FoundFeed) -> str:
+    """The sentence telling the admin that their URL was a page and which feed it led to, or ""."""
+    if found.via is None:
+        return ""
+    title = f" (“{safe_text(found.via.title)}”)" if found.via.title else ""
+    return f"I found the feed {safe_text(found.url)}{title} on that page. "
 
 
 class FeedAdmin:
@@ -47,13 +55,14 @@ class FeedAdmin:
         if self.app is not None and self.app.watcher is not None:
             await self.app.watcher.check_now()
 
-    async def _fetch_feed(self, url: str) -> Any:
+    async def _fetch_feed(self, url: str) -> FoundFeed:
+        """The feed at ``url``, or the one the page at ``url`` advertises (a site's homepage)."""
         if not url.startswith(("http://", "https://")):
             raise SourceError(url, "that is not a web address — give the feed's full URL, starting with https://")
         if self.app is None or self.app.poller is None:
             raise ConfigError("the bot is still starting; try again in a moment")
         try:
-            return await read_feed_url(self.app.poller.fetcher, url)
+            return await discover_feed(self.app.poller.fetcher, url)
         except SourceError as exc:
             raise SourceError(url, f"I could not read it as a feed ({exc.reason}). Check that the URL opens in a browser and is RSS, Atom or JSON Feed") from exc
 
@@ -82,26 +91,29 @@ class FeedAdmin:
 
     async def add(self, url: str, name: str | None, channel_id: int | None) -> Reply:
         path = self._config_path()
-        feed = await self._fetch_feed(url)
-        feed_name = slugify(name or feed.title or urlsplit(url).hostname or "feed")
+        found = await self._fetch_feed(url)
+        feed = found.feed
+        feed_name = slugify(name or feed.title or urlsplit(found.url).hostname or "feed")
         if self.connection.config().feed(feed_name) is not None:
             raise ConfigError(f"a feed called “{feed_name}” already exists — choose another name with the name option")
         if channel_id is None:
             raise ConfigError("run /feeds add in the channel the stories should go to, or give the channel option")
-        managed_add_feed(path, {"name": feed_name, "url": url}, {"feeds": [feed_name], "channel": channel_id})
+        managed_add_feed(path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id})
         await self._reload()
-        payloads = [_note(f"Added **{escape_markdown(feed_name)}** → <#{channel_id}>. New stories will be posted there; "
-                          f"{len(feed.entries)} existing ones were left out.")]
+        payloads = [_note(f"{_found_on_page(found)}Added **{escape_markdown(feed_name)}** → <#{channel_id}>. "
+                          f"New stories will be posted there; {len(feed.entries)} existing ones were left out.")]
         if feed.entries:
             payloads.append(render_article_card(build_article(feed.entries[0], source=feed.title or None)))
         return payloads, None
 
     async def preview(self, url: str) -> Reply:
-        feed = await self._fetch_feed(url)
+        found = await self._fetch_feed(url)
+        feed, found_note = found.feed, _found_on_page(found)
         if not feed.entries:
-            return [_note(f"“{escape_markdown(feed.title or url)}” is a valid feed, but it has no stories yet.")], None
+            return [_note(f"{found_note}“{escape_markdown(feed.title or found.url)}” is a valid feed, but it has no stories yet.")], None
         article = build_article(feed.entries[0], source=feed.title or None)
-        return [_note(f"The newest story of **{escape_markdown(feed.title or url)}** would look like this:"), render_article_card(article)], None
+        note = _note(f"{found_note}The newest story of **{escape_markdown(feed.title or found.url)}** would look like this:")
+        return [note, render_article_card(article)], None
 
     async def remove(self, name: str) -> Reply:
         managed_remove_feed(self._config_path(), name)

@@ -338,7 +338,7 @@ class NewsCommands(commands.Cog):
             await self.answer(interaction, self._admin().list_payloads, ephemeral=True)
 
     @feeds.command(name="add", description="Follow a feed in a channel (it is fetched once to check it)")
-    @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed)", name="A short name (default: from the feed)", channel="Where to post (default: here)")
+    @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed), or a site's address: the feed it advertises", name="A short name (default: from the feed)", channel="Where to post (default: here)")
     async def feeds_add(
         self, interaction: discord.Interaction, url: str, name: str | None = None, channel: discord.TextChannel | None = None
     ) -> None:

@@ -140,6 +140,47 @@ async def test_feeds_add_by_admin_persists_across_restart(emu: DiscordEmulator, 
     assert load_config(bot["cfg"], env={}).feed("extra").origin == "managed"
 
 
+EXTRA_FEED = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Extra News</title>'
+              "<item><title>Hello</title><guid>x1</guid><description>Some text here.</description></item></channel></rss>")
+
+
+def _homepage(link: str) -> str:
+    return f"<!doctype html><html><head><title>Extra</title>{link}</head><body><p>Latest stories</p></body></html>"
+
+
+async def test_feeds_add_with_a_homepage_adds_the_feed_the_page_advertises(emu: DiscordEmulator, bot: dict) -> None:
+    async with FeedServer() as srv:
+        srv.set("/", _homepage('<link rel="alternate" type="application/rss+xml" title="Extra *News* @everyone" '
+                               'href="/feeds/main.xml">'), content_type="text/html; charset=utf-8")
+        srv.set("/feeds/main.xml", EXTRA_FEED, content_type="application/rss+xml")
+        handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds add", {"url": srv.url("/"), "name": "extra"})
+        message = await handle.wait_original(lambda m: "Added" in (m.get("content") or ""))
+        feed_url = srv.url("/feeds/main.xml")
+    assert message["flags"] & 64
+    assert message["content"].startswith(f"I found the feed {feed_url} (“Extra \\*News\\* @\u200beveryone”) on that page. Added **extra**")
+    assert bot["app"].config.feed("extra").url == feed_url
+    assert feed_url in (bot["cfg"].parent / "newsbot.managed.yaml").read_text()
+
+
+async def test_feeds_preview_of_a_homepage_shows_its_feed_and_a_page_without_one_says_so(emu: DiscordEmulator, bot: dict) -> None:
+    g, c, admin = bot["guild"], bot["channel"], bot["admin"]
+    async with FeedServer() as srv:
+        srv.set("/", _homepage('<link rel="alternate" type="application/atom+xml" href="feeds/main.xml">'),
+                content_type="text/html; charset=utf-8")
+        srv.set("/feeds/main.xml", EXTRA_FEED, content_type="application/rss+xml")
+        srv.set("/plain.html", _homepage(""), content_type="text/html; charset=utf-8")
+        handle = await emu.invoke_command(g, c, admin, "feeds preview", {"url": srv.url("/")})
+        note = await handle.wait_original(lambda m: "found the feed" in (m.get("content") or ""))
+        card = await emu.wait_until(lambda: next((m for m in handle.followups if m.get("embeds")), None), 5, "no story card")
+        feed_url = srv.url("/feeds/main.xml")
+
+        handle = await emu.invoke_command(g, c, admin, "feeds preview", {"url": srv.url("/plain.html")})
+        refusal = await handle.wait_original(lambda m: "could not read it as a feed" in (m.get("content") or ""))
+    assert note["content"] == f"I found the feed {feed_url} on that page. The newest story of **Extra News** would look like this:"
+    assert "Hello" in str(card["embeds"])
+    assert "this is an HTML page, not a feed, and it advertises no RSS, Atom or JSON feed" in refusal["content"]
+
+
 async def test_slow_command_defers_and_follows_up(emu: DiscordEmulator, bot: dict) -> None:
     async with FeedServer() as srv:
         srv.set("/slow.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>'
