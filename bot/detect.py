@@ -19,6 +19,8 @@ the same story in two feeds of one subscription            the ``link:`` key (st
 the link carries tracking parameters that vary             :func:`normalize_url` drops them
 the text is edited after posting                           :func:`changed_substantially` tells a
                                                            typo fix from a rewrite
+old entries arrive as new (GUIDs re-issued, a site         :func:`is_stale` against the admins'
+migration, years of archive added at once)                 ``max_age``
 =========================================================  ==========================================
 
 Keys are strings ``"<kind>:<value>"`` so the store can keep them in one indexed column.  A ``guid:``
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from bot.model import FeedEntry
@@ -49,6 +52,8 @@ __all__ = [
     "content_hash",
     "shingle_change",
     "changed_substantially",
+    "entry_date",
+    "is_stale",
 ]
 
 #: Query parameters that say how a reader arrived, never which page they get.  Each entry is a
@@ -377,3 +382,19 @@ def changed_substantially(old: str, new: str, *, threshold: float = 0.2) -> bool
     """
     return shingle_change(old, new) > threshold
 
+
+def entry_date(entry: FeedEntry) -> datetime | None:
+    """When the entry says it happened: its publication time, else its last update, else None."""
+    return entry.published or entry.updated
+
+
+def is_stale(when: datetime | None, now: datetime, max_age: int) -> bool:
+    """Whether an entry dated ``when`` is too old to be news at ``now``: more than ``max_age`` seconds.
+
+    ``max_age`` 0 means no limit.  An entry without a date is never stale: we cannot tell, and
+    dropping a story is worse than posting an old one.  A date in the future (a clock skew, a
+    scheduled post) is not stale either.
+    """
+    if when is None or max_age <= 0:
+        return False
+    return now - when > timedelta(seconds=max_age)

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
 
 from bot.articles.build import SummaryOptions, build_article, is_teaser
-from bot.config import Config
-from bot.detect import changed_substantially, content_hash, fingerprint, identity_keys, normalize_url, same_story
+from bot.config import Config, Feed, Subscription
+from bot.detect import (
+    changed_substantially,
+    content_hash,
+    entry_date,
+    fingerprint,
+    identity_keys,
+    is_stale,
+    normalize_url,
+    same_story,
+)
 from bot.errors import FetchError, ParseError, SourceError
 from bot.feeds.fetch import HTML_ACCEPT, Fetcher
 from bot.feeds.local import read_article_folder
@@ -38,6 +48,7 @@ DUPLICATE_WINDOW = timedelta(days=14)
 REPORT_FAILING_AFTER = timedelta(days=1)
 
 Status = Literal["new", "unchanged", "not-modified", "failed", "disabled", "unknown"]
+Keyed = tuple[FeedEntry, tuple[str, ...]]
 
 
 def utcnow() -> datetime:
@@ -214,14 +225,15 @@ class Poller:
 
         subscriptions = list(config.subscriptions_for(name))
         fresh = _chronological(fresh)
-        if first_poll:
+        # subscription key → entries not routed there this poll for being older than its max_age
+        too_old: Counter[str] = Counter()
+        fresh, unread = await self._skip_stale(feed_cfg, fresh, subscriptions, now, too_old)
+        if first_poll:  # after the age filter: a backfill never reaches past max_age
             backfill = self._backfill(config, feed_cfg, subscriptions)
             cut = max(len(fresh) - backfill, 0)
             skipped, keep = fresh[:cut], fresh[cut:]  # the newest `backfill` entries are posted
             if skipped:
-                async with self.store.transaction() as tx:
-                    for _, keys in skipped:
-                        await tx.mark_seen(name, keys, None, now)
+                await self._mark_seen_unread(name, skipped, now)
                 log.info("feed %s first poll: %d entries marked seen, %d backfilled", name, len(skipped), len(keep))
             fresh = keep
 
@@ -237,16 +249,56 @@ class Poller:
                 waiting = len(fresh) - index
                 log.info("feed %s: %d new entries wait for the next poll (per-run limit)", name, waiting)
                 break
+            recent, stale = _split_by_age(entry, feed_cfg, subscriptions, now)
+            too_old.update(sub.key for sub in stale)
             article = await self._read(feed_cfg, entry, parsed.title or feed_cfg.name, options)
             async with self._route_lock:
-                routed += await self._store_and_route(name, entry, keys, article, subscriptions, per_run, now)
+                routed += await self._store_and_route(name, entry, keys, article, recent, per_run, now)
             new += 1
+        if unread or too_old:
+            per_sub = ", ".join(f"{key} {count}" for key, count in sorted(too_old.items()))
+            log.info(
+                "feed %s: entries older than max_age not posted — %s; %d too old everywhere, marked seen unread",
+                name, per_sub or "no subscriptions", unread,
+            )
 
         updated = 0
         if any(getattr(s, "repost_updates", False) for s in subscriptions):
             for entry, keys in known:
                 updated += await self._maybe_update(feed_cfg, entry, keys, parsed, subscriptions, options, now)
         return new, routed, updated, waiting
+
+    async def _skip_stale(
+        self, feed_cfg: Feed, fresh: list[Keyed], subscriptions: Sequence[Subscription], now: datetime, too_old: Counter[str]
+    ) -> tuple[list[Keyed], int]:
+        """Mark seen, unread, the entries older than every subscription's max_age (the feed's own
+        when nothing subscribes); return the rest and how many were skipped.
+
+        Done before backfill and the per-poll limits, so a feed that adds years of archive at once
+        costs no article fetches and holds up none of its new entries.  An entry too old for only
+        some subscriptions stays: the others still get it (see ``_split_by_age`` in ``_ingest``).
+        """
+        keep: list[Keyed] = []
+        skip: list[Keyed] = []
+        for entry, keys in fresh:
+            recent, stale = _split_by_age(entry, feed_cfg, subscriptions, now)
+            everywhere = not recent if subscriptions else is_stale(entry_date(entry), now, feed_cfg.max_age)
+            if everywhere:
+                skip.append((entry, keys))
+                too_old.update(sub.key for sub in stale)
+            else:
+                keep.append((entry, keys))
+        await self._mark_seen_unread(feed_cfg.name, skip, now)
+        return keep, len(skip)
+
+    async def _mark_seen_unread(self, feed: str, entries: Sequence[Keyed], now: datetime) -> None:
+        """Record entries as handled without reading or posting them (backfill's cut, too old), in
+        one transaction: they are never considered again."""
+        if not entries:
+            return
+        async with self.store.transaction() as tx:
+            for _, keys in entries:
+                await tx.mark_seen(feed, keys, None, now)
 
     def _backfill(self, config: Config, feed_cfg: Any, subscriptions: Sequence[Any]) -> int:
         values = [getattr(s, "backfill", None) for s in subscriptions]
@@ -428,10 +480,22 @@ class Poller:
         await notify_safely(self.notify, text, log)
 
 
-def _chronological(entries: list[tuple[FeedEntry, tuple[str, ...]]]) -> list[tuple[FeedEntry, tuple[str, ...]]]:
+def _chronological(entries: list[Keyed]) -> list[Keyed]:
     """Oldest first (by date when the feed gives dates, else feed order, which lists newest first),
     so a channel reads in the order stories happened and a backfill is the tail of this list."""
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     indexed = list(enumerate(entries))
-    indexed.sort(key=lambda item: (item[1][0].published or item[1][0].updated or epoch, -item[0]))
+    indexed.sort(key=lambda item: (entry_date(item[1][0]) or epoch, -item[0]))
     return [entry for _, entry in indexed]
+
+
+def _split_by_age(
+    entry: FeedEntry, feed: Feed, subscriptions: Sequence[Subscription], now: datetime
+) -> tuple[list[Subscription], list[Subscription]]:
+    """(the subscriptions ``entry`` is recent enough for, those whose max_age it exceeds)."""
+    when = entry_date(entry)
+    recent: list[Subscription] = []
+    stale: list[Subscription] = []
+    for sub in subscriptions:
+        (stale if is_stale(when, now, sub.max_age_for(feed)) else recent).append(sub)
+    return recent, stale

@@ -30,6 +30,7 @@ def describe_config(config: Config) -> str:
         f"Defaults: poll every {format_duration(d.poll_interval)}, summaries of {d.summary_sentences} "
         f"sentence(s), TL;DR of {d.tldr_sentences}, layout {d.layout}, time zone {d.timezone}, "
         f"backfill {d.backfill}, fetch article {_fetch(d.fetch_article)}, at most {d.max_posts_per_run} posts per run"
+        + (f", nothing older than {format_duration(d.max_age)}" if d.max_age else "")
     )
     lines.append(f"Feeds ({len(config.feeds)}):")
     lines += [f"  {_feed(feed)}" for feed in config.feeds] or ["  (none)"]
@@ -53,6 +54,8 @@ def _feed(feed: Feed) -> str:
     extras = []
     if feed.backfill:
         extras.append(f"backfill {feed.backfill}")
+    if feed.max_age:
+        extras.append(f"nothing older than {format_duration(feed.max_age)}")
     if feed.headers:
         extras.append(f"headers: {', '.join(feed.headers)}")  # names only: values may be secrets
     extra = f"; {'; '.join(extras)}" if extras else ""
@@ -73,4 +76,6 @@ def _subscription(sub: Subscription) -> str:
     if sub.repost_updates:
         parts.append("reposts updates")
     parts.append(f"max {sub.max_posts_per_run} per run")
+    if sub.max_age is not None:
+        parts.append(f"nothing older than {format_duration(sub.max_age)}" if sub.max_age else "no age limit")
     return "; ".join(parts) + f" [{sub.origin}]"

@@ -17,11 +17,12 @@ _PART = re.compile(r"(\d+)\s*([dhms])")
 EXAMPLES = "'90s', '15m', '2h', '1d', '1h30m' or a number of seconds"
 
 
-def parse_duration(value: object) -> int:
+def parse_duration(value: object, *, allow_zero: bool = False) -> int:
     """Seconds in ``value``; ValueError (with the accepted forms) for anything else.
 
     Floats are refused rather than rounded: "1.5" in a YAML file is more likely a slip than a wish for
-    a second and a half, and the unit forms say the same thing clearly.
+    a second and a half, and the unit forms say the same thing clearly.  ``allow_zero`` accepts 0
+    ("0", "0s"…) for limits where zero means "none" (``max_age``); an interval of 0 stays an error.
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration — write {EXAMPLES}")
@@ -37,8 +38,9 @@ def parse_duration(value: object) -> int:
             raise ValueError(f"{value!r} is not a duration — write {EXAMPLES}")
     else:
         raise ValueError(f"{value!r} is not a duration — write {EXAMPLES}")
-    if seconds <= 0:
-        raise ValueError(f"{value!r} is not a duration longer than zero — write {EXAMPLES}")
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        least = "of 0 or more" if allow_zero else "longer than zero"
+        raise ValueError(f"{value!r} is not a duration {least} — write {EXAMPLES}")
     return seconds
 
 

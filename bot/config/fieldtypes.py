@@ -11,7 +11,7 @@ import re
 import string
 import zoneinfo
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -47,18 +47,27 @@ def _shown(value: object) -> str:
 
 # --- durations --------------------------------------------------------------------------------
 
-Seconds = Annotated[
-    int,
-    PlainValidator(parse_duration),
-    WithJsonSchema(
+#: JSON Schema pattern of a duration written as text ("15m", "1h30m", "90").
+_DURATION_PATTERN = r"^\s*(\d+\s*[dhmsDHMS]\s*)+$|^\s*\d+\s*$"
+
+
+def _duration_schema(minimum: int, note: str = "") -> WithJsonSchema:
+    """The JSON Schema of a duration: whole seconds of at least ``minimum``, or the unit forms."""
+    return WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 1, "description": "seconds"},
-                {"type": "string", "pattern": r"^\s*(\d+\s*[dhmsDHMS]\s*)+$|^\s*\d+\s*$"},
+                {"type": "integer", "minimum": minimum, "description": "seconds"},
+                {"type": "string", "pattern": _DURATION_PATTERN},
             ],
-            "description": f"A duration: {DURATION_EXAMPLES}.",
+            "description": f"A duration: {DURATION_EXAMPLES}{note}.",
         }
-    ),
+    )
+
+
+Seconds = Annotated[int, PlainValidator(parse_duration), _duration_schema(1)]
+#: A duration that may be 0, for limits where 0 means "no limit" (``max_age``).
+SecondsOrZero = Annotated[
+    int, PlainValidator(partial(parse_duration, allow_zero=True)), _duration_schema(0, "; 0: no limit")
 ]
 
 

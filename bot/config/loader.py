@@ -355,6 +355,7 @@ def _resolve_feed(
         fetch_article=spec.fetch_article if spec.fetch_article is not None else defaults.fetch_article,
         headers=spec.headers,
         backfill=spec.backfill if spec.backfill is not None else defaults.backfill,
+        max_age=spec.max_age if spec.max_age is not None else defaults.max_age,
         enabled=enabled,
         paused=paused,
         origin=origin,
@@ -396,6 +397,7 @@ def _resolve_subscription(spec: SubscriptionSpec, defaults: Defaults, origin: st
         repost_updates=spec.repost_updates,
         webhook=spec.webhook,
         backfill=spec.backfill,
+        max_age=spec.max_age,
         mention=spec.mention,
         origin=origin,
     )

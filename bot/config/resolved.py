@@ -42,6 +42,8 @@ class Feed(_Frozen):
     headers: dict[str, str] = {}
     #: How many entries already in the feed to post when it is first polled.
     backfill: int = 0
+    #: Seconds: an entry published longer ago is marked seen and not posted; 0: no limit.
+    max_age: int = 0
     #: False when the file says ``enabled: false`` or the feed is paused from Discord.
     enabled: bool = True
     #: Paused from Discord (listed under ``paused:`` in the managed file).
@@ -86,6 +88,8 @@ class Subscription(_Frozen):
     webhook: WebhookSpec | None = None
     #: Entries already in a feed to post on first poll, overriding the feeds' own; None: the feeds'.
     backfill: int | None = None
+    #: Seconds, overriding each feed's ``max_age`` for this subscription (0: no limit); None: the feeds'.
+    max_age: int | None = None
     #: Role ids pinged by each new story's (or digest's) first message; see ``mention_for``.
     mention: tuple[int, ...] = ()
     #: Where it is defined: the admins' file name or "managed".
@@ -107,6 +111,11 @@ class Subscription(_Frozen):
     def matches(self, title: str, text: str) -> bool:
         """Whether an article passes the filters: some include rule (if any) and no exclude rule match."""
         return passes(self._include, self._exclude, title, text)
+
+    def max_age_for(self, feed: Feed) -> int:
+        """Seconds after which ``feed``'s entries are too old to post here (0: no limit): this
+        subscription's own ``max_age`` when it sets one, else the feed's (which has the default's)."""
+        return self.max_age if self.max_age is not None else feed.max_age
 
     def mention_for(self, kind: str) -> tuple[int, ...]:
         """The roles a post of this outbox ``kind`` pings: a new story or a digest pings, a re-posted

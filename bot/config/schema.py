@@ -30,6 +30,7 @@ from bot.config.fieldtypes import (
     Name,
     RoleIds,
     Seconds,
+    SecondsOrZero,
     Snowflake,
     Snowflakes,
     Template,
@@ -161,6 +162,9 @@ class Defaults(Section):
     backfill: int = Field(
         default=0, ge=0, description="On a feed's first poll, also post its newest N entries (0: only new ones)."
     )
+    max_age: SecondsOrZero = Field(
+        default=0, description="Entries published longer ago than this are marked seen, never posted (0: no limit)."
+    )
     fetch_article: FetchArticle = Field(
         default="auto", description="Fetch the article page: auto (when the feed has only a teaser), true, false."
     )
@@ -179,6 +183,7 @@ class FeedSpec(Section):
     fetch_article: FetchArticle | None = Field(default=None, description="Default: defaults.fetch_article.")
     headers: dict[str, str] = Field(default_factory=dict, description="Extra HTTP headers (values may use ${ENV}).")
     backfill: int | None = Field(default=None, ge=0, description="Default: defaults.backfill.")
+    max_age: SecondsOrZero | None = Field(default=None, description="Default: defaults.max_age.")
     enabled: bool = Field(default=True, description="false: keep the feed defined but do not poll it.")
 
     @model_validator(mode="after")
@@ -232,6 +237,7 @@ class SubscriptionSpec(Section):
         json_schema_extra=_webhook_schema,
     )
     backfill: int | None = Field(default=None, ge=0, description="Overrides the feeds' backfill.")
+    max_age: SecondsOrZero | None = Field(default=None, description="Overrides the feeds' max_age (0: no limit).")
     mention: RoleIds = Field(
         default=(),
         description="Role id(s) to ping when a story or digest is posted (once, in its first message); "

@@ -72,3 +72,24 @@ def test_hide_password() -> None:
     assert hide_password("postgresql+asyncpg://u:p%40ss@h:5432/db") == "postgresql+asyncpg://u:***@h:5432/db"
     assert hide_password("sqlite+aiosqlite:///data/newsbot.db") == "sqlite+aiosqlite:///data/newsbot.db"
     assert hide_password("postgresql+asyncpg://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def test_summary_shows_age_limits_where_they_are_set(write: Write) -> None:
+    text = describe_config(load(write("""\
+defaults:
+  max_age: 2d
+feeds:
+  - name: web
+    url: https://example.com/feed.xml
+    max_age: 12h
+subscriptions:
+  - feeds: [web]
+    channel: 42
+    max_age: 0
+  - feeds: [web]
+    channel: 43
+""")))
+    assert "posts per run, nothing older than 2d" in text
+    assert "web: url https://example.com/feed.xml; every 15m; fetch article auto; nothing older than 12h" in text
+    assert "max 10 per run; no age limit" in text
+    assert text.count("nothing older than") == 2  # the second subscription keeps the feed's
