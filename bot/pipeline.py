@@ -428,8 +428,16 @@ class Poller:
         async with self.store.transaction() as tx:
             await tx.update_article(article_id, article, content_hash=new_hash, fingerprint=fingerprint(article_text(article)), now=now)
             if substantial:
+                # An update belongs where the story went: not to a subscription that filtered it
+                # out, found it too old (max_age), or was added after it.
+                went_to = await tx.routed_subscriptions(article_id)
                 for sub in subscriptions:
-                    if getattr(sub, "repost_updates", False) and sub.mode != "digest" and sub.matches(article.title, article_text(article)):
+                    if (
+                        getattr(sub, "repost_updates", False)
+                        and sub.mode != "digest"
+                        and sub.key in went_to
+                        and sub.matches(article.title, article_text(article))
+                    ):
                         row = await tx.enqueue(
                             subscription=sub.key,
                             channel_id=sub.channel,

@@ -150,6 +150,17 @@ class OutboxMixin(Executor):
         async with self._connect(f"enqueue({subscription!r}, {dedupe_key!r})") as conn:
             return await _insert(conn, values)
 
+    async def routed_subscriptions(self, article_id: int) -> set[str]:
+        """The subscriptions this story was routed to, as itself or as an update (sent or not):
+        where an update of it may be re-posted."""
+        query = (
+            select(outbox.c.subscription)
+            .where(outbox.c.article_id == article_id, outbox.c.kind.in_(("article", "update")))
+            .distinct()
+        )
+        async with self._connect(f"routed_subscriptions({article_id})") as conn:
+            return {row[0] for row in await conn.execute(query)}
+
     async def get_outbox_row(self, row_id: int) -> OutboxRow | None:
         async with self._connect(f"get_outbox_row({row_id})") as conn:
             row = (await conn.execute(select(outbox).where(outbox.c.id == row_id))).first()

@@ -158,3 +158,43 @@ async def test_an_update_of_a_posted_story_is_reposted_however_old(server: FeedS
         assert [row.kind for row, _ in sink.posts] == ["article", "update"]
     finally:
         await app.stop()
+
+
+async def test_an_update_goes_only_where_the_story_went(server: FeedServer, tmp_path: Path) -> None:
+    """A subscription that found the story too old (or filtered it out) gets no "update" of it."""
+    clock, sink = Clock(), RecordingSink()
+    server.set("/world.xml", rss([]), content_type=FEED)
+    subs = """
+      - name: everything
+        feeds: [world]
+        channel: 111111111111111111
+        repost_updates: true
+      - name: fresh-only
+        feeds: [world]
+        channel: 222222222222222222
+        max_age: 1h
+        repost_updates: true
+      - name: strikes
+        feeds: [world]
+        channel: 333333333333333333
+        include: [strike]
+        repost_updates: true
+"""
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(
+        server, tmp_path / "db.sqlite", feed="    fetch_article: false", subs=subs))
+    app = await started_app(cfg, clock, sink)
+    try:
+        await cycle(app, clock)
+        story = Item("Budget talks", body_text("budget"), guid="b1", published=T0 - timedelta(hours=5))
+        server.set("/world.xml", rss([story]), content_type=FEED)
+        await cycle(app, clock, advance_minutes=2)
+        assert [(row.subscription, row.kind) for row, _ in sink.posts] == [("everything", "article")]
+        # Rewritten: now it is about a strike too, and all three subscriptions ask for updates.
+        rewritten = Item("Budget talks", body_text("harbour strike"), guid="b1", published=T0 - timedelta(hours=5))
+        server.set("/world.xml", rss([rewritten]), content_type=FEED)
+        await cycle(app, clock, advance_minutes=2)
+        assert [(row.subscription, row.kind) for row, _ in sink.posts] == [
+            ("everything", "article"), ("everything", "update")
+        ]
+    finally:
+        await app.stop()

@@ -247,3 +247,17 @@ async def test_release_held_delivers_items_one_by_one(store: Store) -> None:
     assert await store.release_held("daily") == 1
     assert [row.dedupe_key for row in await store.claim_pending(NOW, 10)] == ["s1"]
     assert [row.dedupe_key for row in await store.held_rows("other")] == ["s2"]
+
+
+async def test_routed_subscriptions_are_those_with_the_story_or_its_update(
+    store: Store, make_article: Callable[..., Article]
+) -> None:
+    story = await add_article(store, make_article())
+    other = await add_article(store, make_article(url="https://example.com/other", title="Other story"))
+    await _enqueue(store, 1, "a", subscription="news", article_id=story)
+    await _enqueue(store, 2, "b", subscription="sport", article_id=story, kind="update")
+    await _enqueue(store, 3, "c", subscription="weather", article_id=other)
+    await _enqueue(store, 4, "d", subscription="digest-sub", kind="digest", article_id=None, article_ids=[story])
+    assert await store.routed_subscriptions(story) == {"news", "sport"}
+    assert await store.routed_subscriptions(other) == {"weather"}
+    assert await store.routed_subscriptions(other + 100) == set()
