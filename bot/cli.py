@@ -1,4 +1,4 @@
-"""The `newsbot` command line: run, preview, check-config, config-schema.
+"""The `newsbot` command line: run, preview, check-config, config-schema, feeds import|export.
 
 The entry point builds the config, the aiohttp session and the database engine once and passes
 them down; nothing below it reads the environment or global state.
@@ -39,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the config (and the managed file) without starting")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
 
+    feeds = sub.add_parser("feeds", help="import feeds from an OPML file, or export them as OPML")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feeds_import = feeds_sub.add_parser("import", help="add an OPML file's feeds to the managed file")
+    feeds_import.add_argument("file", type=Path, metavar="FILE.opml", help="the OPML file another reader exported")
+    feeds_import.add_argument("--channel", default=None, metavar="ID", help="post each imported feed to this channel")
+    feeds_import.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+    feeds_import.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+    feeds_export = feeds_sub.add_parser("export", help="print (or write) every configured URL feed as OPML")
+    feeds_export.add_argument("--output", type=Path, default=None, metavar="FILE", help="write it to FILE instead")
+    feeds_export.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+
     schema = sub.add_parser("config-schema", help="print (or write) the JSON Schema of the config file")
     schema.add_argument("--write", type=Path, default=None, metavar="FILE", help="write it to FILE instead of printing")
     return parser
@@ -55,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check_config(args)
         if args.command == "config-schema":
             return _config_schema(args)
+        if args.command == "feeds":
+            return _feeds_import(args) if args.feeds_command == "import" else _feeds_export(args)
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
@@ -129,4 +142,80 @@ def _config_schema(args: argparse.Namespace) -> int:
         print(f"wrote {args.write}")
     else:
         sys.stdout.write(render_json_schema())
+    return 0
+
+
+def _feeds_import(args: argparse.Namespace) -> int:
+    """Add the OPML file's feeds to the managed file in one write; print each added or skipped feed."""
+    from bot.config.fieldtypes import parse_snowflake
+    from bot.config import managed_add_feeds
+    from bot.config.opml import feed_names, read_opml
+
+    channel = None
+    if args.channel is not None:
+        try:
+            channel = parse_snowflake(args.channel)
+        except ValueError as exc:
+            print(f"newsbot: --channel: {exc}", file=sys.stderr)
+            return 2
+    opml = read_opml(args.file)
+    if not opml.feeds and not opml.skipped:
+        print(f"newsbot: {args.file}: no feeds in it (no outline has an xmlUrl)", file=sys.stderr)
+        return 1
+    names = feed_names(opml.feeds)
+    by_name = dict(zip(names, opml.feeds, strict=True))
+    result = managed_add_feeds(
+        args.config,
+        [{"name": name, "url": feed.xml_url} for name, feed in by_name.items()],
+        channel=channel,
+        dry_run=args.dry_run,
+    )
+    verb = "would add" if args.dry_run else "added"
+    target = f" → channel {channel}" if channel is not None else ""
+    for name in result.added:
+        feed = by_name[name]
+        folder = f" ({'/'.join(feed.category)})" if feed.category else ""
+        print(f"{verb}: {name} — {feed.xml_url}{folder}{target}")
+    for name, why in result.skipped:
+        print(f"skipped: {name} — {by_name[name].xml_url}: {why}")
+    for skip in opml.skipped:
+        print(f"skipped: line {skip.line}{f' {skip.title!r}' if skip.title else ''}: {skip.reason}")
+    skipped = len(result.skipped) + len(opml.skipped)
+    if not result.added:
+        print(f"0 added, {skipped} skipped; nothing to write")
+    elif args.dry_run:
+        print(f"dry run: {len(result.added)} would be added to {result.path}, {skipped} skipped; nothing was written")
+    else:
+        print(f"{len(result.added)} added to {result.path}, {skipped} skipped")
+    if result.added and channel is None:
+        print("no --channel: the new feeds are polled but posted nowhere until a subscription names them")
+    return 0
+
+
+def _feeds_export(args: argparse.Namespace) -> int:
+    """Every configured URL feed (both files) as OPML 2.0; folder feeds are noted on stderr."""
+    from datetime import UTC, datetime
+
+    from bot.config import load_config
+    from bot.config.opml import OpmlFeed, render_opml
+
+    config = load_config(args.config)
+    feeds = []
+    for feed in config.feeds:
+        if feed.url is None:
+            print(f"newsbot: skipped folder feed {feed.name!r} ({feed.folder}): OPML lists URLs only", file=sys.stderr)
+        else:
+            feeds.append(OpmlFeed(title=feed.name, xml_url=feed.url))
+    data = render_opml(feeds, title=f"newsbot feeds ({config.path.name})", now=datetime.now(UTC))
+    if args.output:
+        try:
+            args.output.write_bytes(data)
+        except OSError as exc:
+            print(f"newsbot: {args.output}: cannot write it: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {len(feeds)} feed(s) to {args.output}")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return 0

@@ -2,20 +2,21 @@
 
     load_config(path, env=...) -> Config      every problem reported as file:line:column: key: message
     managed_add_feed / managed_remove_feed / managed_set_paused   what /feeds commands call
+    managed_add_feeds                         what `newsbot feeds import` calls (one write)
     describe_config(config) -> str            what `newsbot check-config` prints
     json_schema() / write_json_schema(path)   config/newsbot.schema.json for editors
 
 Modules: ``schema`` (what the file may say), ``fieldtypes`` (its value types), ``yamldoc`` (YAML
 with positions and ${ENV}), ``problems`` (wording), ``loader`` (checks across entries and files),
 ``resolved`` (the Config the bot runs on), ``managed``, ``describe``, ``schema_file``, and the pure
-helpers ``durations``, ``cron`` and ``filters``.
+helpers ``durations``, ``cron``, ``filters`` and ``opml`` (feed lists to and from other readers).
 """
 
 from bot.config.cron import cron_trigger
 from bot.config.describe import describe_config
 from bot.config.durations import format_duration, parse_duration
 from bot.config.loader import load_config
-from bot.config.managed import managed_add_feed, managed_remove_feed, managed_set_paused
+from bot.config.managed import managed_add_feed, managed_add_feeds, managed_remove_feed, managed_set_paused
 from bot.config.resolved import MANAGED, Config, Feed, Subscription
 from bot.config.schema_file import json_schema, write_json_schema
 from bot.errors import ConfigError
@@ -32,6 +33,7 @@ __all__ = [
     "json_schema",
     "load_config",
     "managed_add_feed",
+    "managed_add_feeds",
     "managed_remove_feed",
     "managed_set_paused",
     "parse_duration",

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from bot.config.problems import suggest
 from bot.errors import ConfigError
 
 HEADER = """\
-# Written by newsbot when admins use /feeds in Discord; merged into {main} when it loads.
+# Written by newsbot when admins use /feeds in Discord or `newsbot feeds import`; merged into {main} when it loads.
 # Edit {main} by hand instead: this file is rewritten on every change and its comments are not kept.
 """
 
@@ -49,6 +50,66 @@ def managed_add_feed(
     if subscription is not None:
         data["subscriptions"].append(_escaped(dict(subscription)))
     _commit(config_path, managed_path, data, env)
+
+
+@dataclass(frozen=True)
+class AddedFeeds:
+    """What :func:`managed_add_feeds` did (with ``dry_run``: would do)."""
+
+    #: The managed file written (or that would be).
+    path: Path
+    #: Names of the feeds added, in the order given.
+    added: tuple[str, ...]
+    #: (name, why) of each feed left out because the config already has its name or URL.
+    skipped: tuple[tuple[str, str], ...]
+
+
+def managed_add_feeds(
+    config_path: Path,
+    feeds: Sequence[Mapping[str, Any]],
+    *,
+    channel: int | None = None,
+    dry_run: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> AddedFeeds:
+    """Add many feeds in one write (``newsbot feeds import``), each posted to ``channel`` if given.
+
+    A feed whose name or URL either file already has is skipped, not an error — importing the same
+    list twice adds nothing the second time, and a hand-written feed is never shadowed.  The rest is
+    validated with the whole config, as :func:`managed_add_feed` does (all or nothing, ``$``
+    escaped); with ``dry_run`` it is validated and nothing is written.
+    """
+    config_path = Path(config_path)
+    managed_path, data = _current(config_path)
+    names: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    for file, items, unescape in (
+        (config_path, _items(_main_data(config_path), "feeds"), False),
+        (managed_path, _items(data, "feeds"), True),
+    ):
+        for item in items:
+            name, url = item.get("name"), item.get("url")
+            if isinstance(name, str):
+                names.setdefault(name, file.name)
+                if isinstance(url, str):
+                    urls.setdefault(url.replace("$$", "$") if unescape else url, f"feed {name!r} in {file.name}")
+    added: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for feed in feeds:
+        name, url = str(feed["name"]), str(feed.get("url") or "")
+        if url in urls:
+            skipped.append((name, f"its URL is already {urls[url]}"))
+        elif name in names:
+            skipped.append((name, f"a feed named {name!r} is already in {names[name]} — retitle it to add it too"))
+        else:
+            names[name], urls[url] = "this import", f"feed {name!r} of this import"
+            data["feeds"].append(_escaped(dict(feed)))
+            if channel is not None:
+                data["subscriptions"].append({"feeds": [_escaped(name)], "channel": channel})
+            added.append(name)
+    if added:
+        _commit(config_path, managed_path, data, env, write=not dry_run)
+    return AddedFeeds(path=managed_path, added=tuple(added), skipped=tuple(skipped))
 
 
 def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] | None = None) -> None:
@@ -180,7 +241,10 @@ def _render(config_path: Path, data: dict[str, Any]) -> str:
     return HEADER.format(main=config_path.name) + text
 
 
-def _commit(config_path: Path, managed_path: Path, data: dict[str, Any], env: Mapping[str, str] | None) -> None:
+def _commit(
+    config_path: Path, managed_path: Path, data: dict[str, Any], env: Mapping[str, str] | None, *, write: bool = True
+) -> None:
+    """Validate the merged config with ``data`` as the managed file, then (if ``write``) write it."""
     text = _render(config_path, data)
     try:
         load_sources(config_path, env=env, managed_text=text)
@@ -190,6 +254,8 @@ def _commit(config_path: Path, managed_path: Path, data: dict[str, Any], env: Ma
             file=str(managed_path),
             problems=exc.problems,
         ) from exc
+    if not write:
+        return
     try:
         _write_atomically(managed_path, text)
     except OSError as exc:

@@ -22,7 +22,7 @@ def test_add_feed_and_subscription(main: Path) -> None:
     before = main.read_text()
     managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
     assert main.read_text() == before  # the admins' file is never touched
-    assert MANAGED.read_text().startswith("# Written by newsbot when admins use /feeds in Discord")
+    assert MANAGED.read_text().startswith("# Written by newsbot when admins use /feeds in Discord or `newsbot feeds import`")
     config = load(main)
     assert config.managed_loaded
     assert config.feed_origin("web") == "managed" and config.feed_origin("local") == "newsbot.yaml"
