@@ -28,6 +28,7 @@ _BOILERPLATE = re.compile(
       | (?:newsletter|sign\ up\ for\ (?:our|the)\ .*)
       | follow\ (?:us|@?\w+)\ on\ .*
       | (?:advertisement|advertising|sponsored(?:\ content)?|ad|promoted|scroll\ to\ continue(?:\ with\ content)?)[\s:.]*
+      | scroll\ down\ (?:for|to\ (?:watch|see|view))\ (?:the\ )?(?:videos?|pictures|photos|more)[\s:.!]*
       | (?:related|related\ (?:stories|articles|posts|coverage|content|reading|news)|more\ (?:from|on|in|stories|news)\b.*
          |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ for\ you)?|also\ read|see\ also|trending(?:\ now)?
          |most\ (?:read|popular|viewed)|popular\ (?:now|stories)|don'?t\ miss|editor'?s\ picks?|top\ stories|latest\ (?:news|stories))[\s:]*

@@ -21,6 +21,8 @@ from bot.articles.clean import clean_blocks, is_boilerplate, strip_trailer
         "Facebook Twitter LinkedIn Email",
         "Click here to read the full report",
         "Continue reading",
+        "Scroll down for video",
+        "Scroll down to watch the video:",
     ],
 )
 def test_boilerplate_detected(text: str) -> None:
@@ -34,6 +36,7 @@ def test_boilerplate_detected(text: str) -> None:
         "Readers who subscribe to the newsletter of the ministry were told about the deal two days earlier, "
         "which officials said was an oversight that will be investigated by the parliamentary committee next week.",
         "Share prices rose 3% after the announcement.",
+        "Scroll down for video of the rescue, which firefighters said took four hours in heavy rain.",
     ],
 )
 def test_content_kept(text: str) -> None:
