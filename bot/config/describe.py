@@ -35,7 +35,7 @@ def describe_config(config: Config) -> str:
     lines.append(f"Feeds ({len(config.feeds)}):")
     lines += [f"  {_feed(feed)}" for feed in config.feeds] or ["  (none)"]
     lines.append(f"Subscriptions ({len(config.subscriptions)}):")
-    lines += [f"  {_subscription(sub)}" for sub in config.subscriptions] or ["  (none)"]
+    lines += [f"  {describe_subscription(sub)}" for sub in config.subscriptions] or ["  (none)"]
     if config.warnings:
         lines.append("Warnings:")
         lines += [f"  {warning}" for warning in config.warnings]
@@ -62,7 +62,8 @@ def _feed(feed: Feed) -> str:
     return f"{feed.name}: {kind}; {state}; fetch article {_fetch(feed.fetch_article)}{extra} [{feed.origin}]"
 
 
-def _subscription(sub: Subscription) -> str:
+def describe_subscription(sub: Subscription) -> str:
+    """One subscription as check-config lists it (and /feeds edit echoes it)."""
     when = f"digest '{sub.schedule}' ({sub.timezone})" if sub.mode == "digest" else "immediate"
     parts = [f"{sub.key}: {', '.join(sub.feeds)} → channel {sub.channel}", when, f"layout {sub.layout}"]
     if sub.include:

@@ -1,4 +1,4 @@
-"""The managed file: feeds and subscriptions added from Discord (``/feeds add|remove|pause|resume``).
+"""The managed file: feeds and subscriptions added from Discord (``/feeds add|edit|remove|pause|resume``).
 
 The admins' hand-written file is never touched by the bot; what admins change from Discord goes to
 this second file (``newsbot.managed.yaml`` beside it), which ``load_config`` merges in.  Each writer
@@ -21,8 +21,11 @@ from typing import Any
 
 import yaml
 
+from bot.config.durations import format_duration
+from bot.config.fieldtypes import parse_snowflake
 from bot.config.loader import load_sources, managed_path_for
 from bot.config.problems import suggest
+from bot.config.resolved import MANAGED, Config, Subscription
 from bot.errors import ConfigError
 
 HEADER = """\
@@ -123,11 +126,7 @@ def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] 
     main = _main_data(config_path)
     main_feeds = [item.get("name") for item in _items(main, "feeds")]
     if name in main_feeds:
-        raise ConfigError(
-            f"feed {name!r} is written in {config_path} (feeds[{main_feeds.index(name)}]) — only feeds added "
-            f"from Discord can be removed here; edit {config_path} to remove it",
-            file=str(config_path),
-        )
+        raise _hand_written(name, main_feeds, config_path, "removed", "remove it")
     managed_feeds = [item.get("name") for item in _items(data, "feeds")]
     if name not in managed_feeds:
         raise _unknown_feed(name, main_feeds + managed_feeds, config_path)
@@ -149,6 +148,103 @@ def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] 
     data["subscriptions"] = kept
     data["paused"] = [paused for paused in data["paused"] if paused != name]
     _commit(config_path, managed_path, data, env)
+
+
+#: The subscription keys ``/feeds edit`` may change, as the config file spells them.
+EDITABLE_KEYS = (
+    "layout", "mode", "schedule", "timezone", "mention", "include", "exclude", "webhook", "max_age", "repost_updates",
+)
+#: Text an admin types in a text option of ``/feeds edit`` to remove that key (back to the default).
+CLEAR_WORDS = frozenset({"none", "-"})
+#: The keys whose text value is a comma-separated list (``include: "ai, robots"``).
+_LIST_KEYS = frozenset({"include", "exclude"})
+
+
+@dataclass(frozen=True)
+class EditedSubscription:
+    """What :func:`managed_edit_subscription` did: the subscription before and after, as the bot runs it."""
+
+    #: The managed file written.
+    path: Path
+    #: The subscription as it was (None when the config did not load before the edit).
+    before: Subscription | None
+    #: The subscription as it is now, every inherited value filled in.
+    after: Subscription
+    #: The keys whose written value changed, in the order given; empty: nothing was written.
+    changed: tuple[str, ...]
+
+    def change_lines(self) -> list[str]:
+        """One "key: before → after" line per changed key, values as the bot resolves them."""
+        return [
+            f"{key}: {_shown(key, self.before) if self.before is not None else '?'} → {_shown(key, self.after)}"
+            for key in self.changed
+        ]
+
+
+def changes_from_text(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``/feeds edit``'s options (config keys; text as typed) → the ``changes`` of :func:`managed_edit_subscription`.
+
+    Text is stripped; "none" or "-" removes the key (back to the default); ``include`` and
+    ``exclude`` are comma-separated words.  Other values (a role id, a bool, None) pass through.
+    """
+    changes: dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if value.lower() in CLEAR_WORDS:
+                value = None
+            elif key in _LIST_KEYS:
+                value = [word.strip() for word in value.split(",") if word.strip()]
+        changes[key] = value
+    return changes
+
+
+def managed_edit_subscription(
+    config_path: Path,
+    feed_name: str,
+    channel_id: int | None,
+    changes: Mapping[str, Any],
+    *,
+    env: Mapping[str, str] | None = None,
+) -> EditedSubscription:
+    """Change how a feed added from Discord posts: keys of its managed subscription (``/feeds edit``).
+
+    ``changes`` maps keys of :data:`EDITABLE_KEYS` to values as the file would spell them (a
+    ``webhook`` given as text is its name); None removes the key, so the default applies again.
+    When the feed posts to several channels, ``channel_id`` picks the subscription.  Validated with
+    the whole config like the other writers (all or nothing, ``$`` escaped); a change that changes
+    nothing writes nothing.  Going back to ``mode: immediate`` drops the digest's ``schedule``.  A
+    feed written in the admins' file is refused, as for remove.
+    """
+    config_path = Path(config_path)
+    if changes.get("mode") == "immediate" and "schedule" not in changes:
+        changes = {**changes, "schedule": None}  # a schedule only means something to a digest
+    unknown = [key for key in changes if key not in EDITABLE_KEYS]
+    if unknown or not changes:
+        wrong = f"{', '.join(map(repr, unknown))} cannot be changed here — " if unknown else "nothing to change — "
+        raise ConfigError(wrong + f"give one or more of {', '.join(EDITABLE_KEYS)}", file=str(config_path))
+    managed_path, data = _current(config_path)
+    main = _main_data(config_path)
+    index = _editable_subscription(config_path, managed_path, main, data, feed_name, channel_id)
+    item = data["subscriptions"][index]
+    edited = dict(item)
+    for key, value in changes.items():
+        if value is None:
+            edited.pop(key, None)
+        elif key == "webhook" and isinstance(value, str):
+            edited[key] = {**(item[key] if isinstance(item.get(key), dict) else {}), "name": _escaped(value)}
+        else:
+            edited[key] = _escaped(value)
+    changed = tuple(key for key in changes if item.get(key) != edited.get(key))
+    try:
+        before: Subscription | None = _managed_subscription(load_sources(config_path, env=env), index)
+    except ConfigError:
+        before = None  # the files do not load now; this edit may be what makes them load again
+    if not changed and before is not None:
+        return EditedSubscription(path=managed_path, before=before, after=before, changed=())
+    data["subscriptions"][index] = edited
+    after = _managed_subscription(_commit(config_path, managed_path, data, env, write=bool(changed)), index)
+    return EditedSubscription(path=managed_path, before=before, after=after, changed=changed)
 
 
 def managed_set_paused(config_path: Path, name: str, paused: bool, *, env: Mapping[str, str] | None = None) -> None:
@@ -216,6 +312,92 @@ def _feed_names(value: Any) -> list[str]:
     )
 
 
+def _editable_subscription(
+    config_path: Path,
+    managed_path: Path,
+    main: Mapping[str, Any],
+    data: Mapping[str, Any],
+    feed_name: str,
+    channel_id: int | None,
+) -> int:
+    """The index in the managed file of the subscription of ``feed_name`` that ``/feeds edit`` changes."""
+    main_feeds = [item.get("name") for item in _items(main, "feeds")]
+    if feed_name in main_feeds:
+        raise _hand_written(feed_name, main_feeds, config_path, "edited", "change how it posts")
+    managed_feeds = [item.get("name") for item in _items(data, "feeds")]
+    if feed_name not in managed_feeds:
+        raise _unknown_feed(feed_name, main_feeds + managed_feeds, config_path)
+    mine = [
+        (index, item)
+        for index, item in enumerate(data["subscriptions"])
+        if isinstance(item, dict) and feed_name in _feed_names(item.get("feeds"))
+    ]
+    if not mine:
+        raise ConfigError(
+            f"feed {feed_name!r} has no subscription added from Discord — remove it and add it again with a channel",
+            file=str(config_path),
+        )
+    chosen = [(index, item) for index, item in mine if channel_id is None or _channel(item) == channel_id]
+    if len(chosen) == 1:
+        return chosen[0][0]
+    channels = ", ".join(f"{_channel(item) or item.get('channel')!r}" for _, item in mine)
+    if not chosen:
+        raise ConfigError(
+            f"feed {feed_name!r} does not post to channel {channel_id} — it posts to {channels}",
+            file=str(config_path),
+        )
+    if channel_id is None:
+        raise ConfigError(
+            f"feed {feed_name!r} posts to several channels ({channels}) — say which one with the channel option",
+            file=str(config_path),
+        )
+    names = ", ".join(repr(item.get("name")) for _, item in chosen)
+    raise ConfigError(
+        f"feed {feed_name!r} has several subscriptions in channel {channel_id} ({names}) — edit {managed_path} by hand",
+        file=str(config_path),
+    )
+
+
+def _channel(item: Mapping[str, Any]) -> int | None:
+    try:
+        return parse_snowflake(item.get("channel"))
+    except ValueError:
+        return None
+
+
+def _managed_subscription(config: Config, index: int) -> Subscription:
+    """The resolved subscription written at ``subscriptions[index]`` of the managed file.
+
+    A config that loads resolves every managed subscription, in file order, after the admins' ones.
+    """
+    return [sub for sub in config.subscriptions if sub.origin == MANAGED][index]
+
+
+def _shown(key: str, sub: Subscription) -> str:
+    """A resolved subscription's value of ``key``, as a change line shows it."""
+    value = getattr(sub, key)
+    if key == "mention":
+        return " ".join(f"<@&{role}>" for role in value) or "none"
+    if key in _LIST_KEYS:
+        return ", ".join(value) or "none"
+    if key == "webhook":
+        return "off" if value is None else f"as {value.name!r}" if value.name else "as the feed's name"
+    if key == "max_age":
+        return "the feed's" if value is None else format_duration(value) if value else "no limit"
+    if key == "repost_updates":
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
+
+
+def _hand_written(name: str, main_feeds: list[Any], config_path: Path, done: str, to_do: str) -> ConfigError:
+    """The bot never rewrites the admins' file, so a feed written there is changed there."""
+    return ConfigError(
+        f"feed {name!r} is written in {config_path} (feeds[{main_feeds.index(name)}]) — only feeds added "
+        f"from Discord can be {done} here; edit {config_path} to {to_do}",
+        file=str(config_path),
+    )
+
+
 def _unknown_feed(name: str, known: list[Any], config_path: Path) -> ConfigError:
     names = [n for n in known if isinstance(n, str)]
     close = suggest(name, names)
@@ -243,11 +425,14 @@ def _render(config_path: Path, data: dict[str, Any]) -> str:
 
 def _commit(
     config_path: Path, managed_path: Path, data: dict[str, Any], env: Mapping[str, str] | None, *, write: bool = True
-) -> None:
-    """Validate the merged config with ``data`` as the managed file, then (if ``write``) write it."""
+) -> Config:
+    """Validate the merged config with ``data`` as the managed file, then (if ``write``) write it.
+
+    Returns the config as it loads with that file, for callers that report what it now says.
+    """
     text = _render(config_path, data)
     try:
-        load_sources(config_path, env=env, managed_text=text)
+        config = load_sources(config_path, env=env, managed_text=text)
     except ConfigError as exc:
         raise ConfigError(
             "the change was refused, the config would not load:\n" + "\n".join(f"  {p}" for p in exc.problems),
@@ -255,11 +440,12 @@ def _commit(
             problems=exc.problems,
         ) from exc
     if not write:
-        return
+        return config
     try:
         _write_atomically(managed_path, text)
     except OSError as exc:
         raise ConfigError(f"{managed_path}: cannot write it: {exc.strerror or exc}", file=str(managed_path)) from exc
+    return config
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -1,24 +1,33 @@
 """What the admin commands do, apart from Discord: feeds added from Discord go to the managed file.
 
-One source of truth: the admins' newsbot.yaml is never rewritten by the bot.  /feeds add, remove,
-pause and resume write the managed file (newsbot.managed.yaml beside it), which the config loader
+One source of truth: the admins' newsbot.yaml is never rewritten by the bot.  /feeds add, edit,
+remove, pause and resume write the managed file (newsbot.managed.yaml beside it), which the config loader
 merges in; a name defined in both files is a config error, so neither silently overrides the other.
 The live config is reloaded at once, exactly as an edit of the file would be.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import discord
 
 from bot.articles.build import build_article
-from bot.config import managed_add_feed, managed_remove_feed, managed_set_paused
+from bot.config import (
+    changes_from_text,
+    managed_add_feed,
+    managed_edit_subscription,
+    managed_remove_feed,
+    managed_set_paused,
+)
+from bot.config.describe import describe_subscription
 from bot.config.fieldtypes import slugify
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
-from bot.render import MessagePayload, escape_markdown, render_article_card, safe_text, truncate
+from bot.render import MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -114,6 +123,24 @@ class FeedAdmin:
         article = build_article(feed.entries[0], source=feed.title or None)
         note = _note(f"{found_note}The newest story of **{escape_markdown(feed.title or found.url)}** would look like this:")
         return [note, render_article_card(article)], None
+
+    async def edit(self, name: str, channel_id: int | None, options: Mapping[str, Any]) -> Reply:
+        """Change keys of a Discord-added feed's subscription; ``options`` are config keys, text as typed.
+
+        The reply lists each changed key, then the subscription as ``newsbot check-config`` prints it,
+        in a code block: the admin sees the text as written, and nothing in it renders or pings.
+        """
+        path = self._config_path()
+        env = self.app.env if self.app is not None else None
+        edited = await asyncio.to_thread(
+            managed_edit_subscription, path, name, channel_id, changes_from_text(options), env=env
+        )
+        await self._reload()
+        changes = edited.change_lines()
+        head = "Edited" if changes else "Nothing to change for"
+        text = "\n".join([*changes, *([""] if changes else []), describe_subscription(edited.after)])
+        block = neutralize_mentions(text).replace("`", "`\u200b")  # no ``` can close the block early
+        return [_note(f"{head} **{escape_markdown(name)}** → <#{edited.after.channel}>:\n```\n{block}\n```")], None
 
     async def remove(self, name: str) -> Reply:
         managed_remove_feed(self._config_path(), name)

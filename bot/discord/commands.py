@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
 
 import discord
 from discord import app_commands
@@ -340,11 +340,67 @@ class NewsCommands(commands.Cog):
     @feeds.command(name="add", description="Follow a feed in a channel (it is fetched once to check it)")
     @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed), or a site's address: the feed it advertises", name="A short name (default: from the feed)", channel="Where to post (default: here)")
     async def feeds_add(
-        self, interaction: discord.Interaction, url: str, name: str | None = None, channel: discord.TextChannel | None = None
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        name: str | None = None,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         if await self._require_admin(interaction):
             target = channel.id if channel is not None else interaction.channel_id
             await self.answer(interaction, lambda: self._admin().add(url, name, target), ephemeral=True)
+
+    @feeds.command(name="edit", description="Change how a feed added from Discord posts")
+    @app_commands.describe(
+        name="The feed",
+        channel="Which of its channels (if it posts to several)",
+        layout="How stories look",
+        mode="Post as they arrive, or as a digest",
+        schedule="Digest times, cron: minute hour day month weekday",
+        timezone="Time zone of the schedule, e.g. Europe/London",
+        mention="A role to ping for each story",
+        no_mention="Ping no role",
+        include="Only stories with one of these words (comma-separated)",
+        exclude="Never stories with these words (comma-separated)",
+        webhook_name="Post through a webhook under this name",
+        max_age="Skip entries older than this, e.g. 3d (0: no limit)",
+        repost_updates="Post updated stories again",
+    )
+    async def feeds_edit(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        layout: Literal["embed", "thread", "compact"] | None = None,
+        mode: Literal["immediate", "digest"] | None = None,
+        schedule: str | None = None,
+        timezone: str | None = None,
+        mention: discord.Role | None = None,
+        no_mention: bool | None = None,
+        include: str | None = None,
+        exclude: str | None = None,
+        webhook_name: str | None = None,
+        max_age: str | None = None,
+        repost_updates: bool | None = None,
+    ) -> None:
+        """Only the options given change; text "none" or "-" puts that key back to its default."""
+        if not await self._require_admin(interaction):
+            return
+        if mention is not None and no_mention:
+            await self._error(interaction, "Give mention or no_mention, not both.", deferred=False)
+            return
+        given = {
+            "layout": layout, "mode": mode, "schedule": schedule, "timezone": timezone, "include": include,
+            "exclude": exclude, "webhook": webhook_name, "max_age": max_age, "repost_updates": repost_updates,
+        }
+        options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+        if mention is not None or no_mention:
+            options["mention"] = mention.id if mention is not None else None
+        if not options:
+            await self._error(interaction, "Give at least one option to change, e.g. layout or mention.", deferred=False)
+            return
+        target = channel.id if channel is not None else None
+        await self.answer(interaction, lambda: self._admin().edit(name, target, options), ephemeral=True)
 
     @feeds.command(name="remove", description="Stop following a feed added from Discord")
     async def feeds_remove(self, interaction: discord.Interaction, name: str) -> None:
@@ -366,6 +422,7 @@ class NewsCommands(commands.Cog):
         if await self._require_admin(interaction):
             await self.answer(interaction, lambda: self._admin().preview(url), ephemeral=True)
 
+    @feeds_edit.autocomplete("name")
     @feeds_remove.autocomplete("name")
     @feeds_pause.autocomplete("name")
     @feeds_resume.autocomplete("name")

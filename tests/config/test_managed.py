@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, managed_add_feed, managed_remove_feed, managed_set_paused
+from bot.config import (
+    ConfigError,
+    changes_from_text,
+    managed_add_feed,
+    managed_edit_subscription,
+    managed_remove_feed,
+    managed_set_paused,
+)
 from tests.config.conftest import BASE, Write, load, problems
 
 MANAGED = Path("newsbot.managed.yaml")
@@ -151,3 +158,134 @@ def test_a_subscription_in_both_files_is_reported_in_the_managed_one(main: Path,
         "newsbot.managed.yaml:2:5: subscriptions[0].feeds: another subscription posting the same feeds to channel "
         "123456789012345678 is at newsbot.yaml:5 — merge them, or give each its own name"
     ]
+
+
+# --- /feeds edit ------------------------------------------------------------------------------
+
+
+def test_edit_changes_the_managed_subscription_and_says_what_changed(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    before = main.read_text()
+    edited = managed_edit_subscription(
+        main,
+        "web",
+        None,
+        {"layout": "compact", "mention": 555, "include": ["ai", "robots"], "webhook": "Wire", "max_age": "3d"},
+        env={},
+    )
+    assert main.read_text() == before  # the admins' file is never touched
+    sub = load(main).subscription("42:web")
+    assert sub is not None
+    assert (sub.layout, sub.mention, sub.include, sub.max_age) == ("compact", (555,), ("ai", "robots"), 3 * 86400)
+    assert sub.webhook is not None and sub.webhook.name == "Wire"
+    assert edited.after == sub and edited.changed == ("layout", "mention", "include", "webhook", "max_age")
+    assert edited.change_lines() == [
+        "layout: embed → compact",
+        "mention: none → <@&555>",
+        "include: none → ai, robots",
+        "webhook: off → as 'Wire'",
+        "max_age: the feed's → 3d",
+    ]
+    assert [path.name for path in Path().iterdir() if path.name.endswith(".tmp")] == []
+
+
+def test_edit_to_none_removes_the_key_and_the_default_applies_again(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42, "layout": "thread", "mention": 555}, env={})
+    edited = managed_edit_subscription(main, "web", None, {"layout": None, "mention": None}, env={})
+    assert edited.change_lines() == ["layout: thread → embed", "mention: <@&555> → none"]
+    assert "layout" not in MANAGED.read_text() and "mention" not in MANAGED.read_text()
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42, "layout": "thread"}, env={})
+    written = MANAGED.stat().st_mtime_ns, MANAGED.read_text()
+    edited = managed_edit_subscription(main, "web", None, {"layout": "thread"}, env={})
+    assert edited.changed == () and edited.after.layout == "thread"
+    assert (MANAGED.stat().st_mtime_ns, MANAGED.read_text()) == written
+
+
+def test_back_to_immediate_drops_the_digest_schedule(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    managed_edit_subscription(main, "web", None, {"mode": "digest", "schedule": "0 8 * * *"}, env={})
+    edited = managed_edit_subscription(main, "web", None, {"mode": "immediate"}, env={})
+    assert edited.after.mode == "immediate" and edited.changed == ("mode", "schedule")
+    assert "schedule" not in MANAGED.read_text()
+
+
+def test_an_invalid_edit_is_refused_with_the_loaders_message_and_nothing_is_written(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    before = MANAGED.read_text()
+    with pytest.raises(ConfigError) as caught:
+        managed_edit_subscription(main, "web", None, {"mode": "digest", "schedule": "61 * * * *"}, env={})
+    assert "the change was refused" in str(caught.value)
+    assert any("subscriptions[0].schedule" in problem for problem in caught.value.problems), caught.value.problems
+    assert MANAGED.read_text() == before
+
+
+def test_editing_a_hand_written_feed_is_refused(main: Path) -> None:
+    with pytest.raises(ConfigError, match=r"feed 'local' is written in newsbot.yaml .* edit newsbot.yaml to change"):
+        managed_edit_subscription(main, "local", None, {"layout": "compact"}, env={})
+    assert not MANAGED.exists()
+
+
+def test_editing_an_unknown_feed_suggests_a_name(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    with pytest.raises(ConfigError, match=r"unknown feed 'wbe' — did you mean 'web'\?"):
+        managed_edit_subscription(main, "wbe", None, {"layout": "compact"}, env={})
+
+
+def test_unknown_or_no_keys_are_refused(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    with pytest.raises(ConfigError, match=r"'channel' cannot be changed here — give one or more of layout, mode"):
+        managed_edit_subscription(main, "web", None, {"channel": 7}, env={})
+    with pytest.raises(ConfigError, match="nothing to change"):
+        managed_edit_subscription(main, "web", None, {}, env={})
+
+
+def test_a_feed_posting_to_several_channels_needs_the_channel(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    other = {"name": "other", "url": "https://example.com/o.xml"}
+    managed_add_feed(main, other, {"feeds": ["web", "other"], "channel": 7}, env={})
+    with pytest.raises(ConfigError, match=r"feed 'web' posts to several channels \(42, 7\) — say which one"):
+        managed_edit_subscription(main, "web", None, {"layout": "thread"}, env={})
+    with pytest.raises(ConfigError, match=r"feed 'web' does not post to channel 9 — it posts to 42, 7"):
+        managed_edit_subscription(main, "web", 9, {"layout": "thread"}, env={})
+    edited = managed_edit_subscription(main, "web", 7, {"layout": "thread"}, env={})
+    config = load(main)
+    assert edited.after.key == "7:other+web"
+    assert [(sub.key, sub.layout) for sub in config.subscriptions_for("web")] == [
+        ("42:web", "embed"),
+        ("7:other+web", "thread"),
+    ]
+
+
+def test_a_webhook_name_keeps_the_avatar_and_none_turns_the_webhook_off(main: Path) -> None:
+    hook = {"name": "Old", "avatar_url": "https://example.com/a.png"}
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42, "webhook": hook}, env={})
+    managed_edit_subscription(main, "web", None, {"webhook": "New"}, env={})
+    webhook = load(main).subscription("42:web").webhook  # type: ignore[union-attr]
+    assert webhook is not None and (webhook.name, webhook.avatar_url) == ("New", "https://example.com/a.png")
+    managed_edit_subscription(main, "web", None, {"webhook": None}, env={})
+    assert load(main).subscription("42:web").webhook is None  # type: ignore[union-attr]
+
+
+def test_edited_text_cannot_read_the_environment(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    managed_edit_subscription(main, "web", None, {"include": ["${DISCORD_TOKEN}"]}, env={})
+    sub = load(main, {"DISCORD_TOKEN": "secret"}).subscription("42:web")
+    assert sub is not None and sub.include == ("${DISCORD_TOKEN}",)
+
+
+@pytest.mark.parametrize(
+    ("options", "changes"),
+    [
+        ({"layout": "thread"}, {"layout": "thread"}),
+        ({"schedule": " 0 9 * * mon "}, {"schedule": "0 9 * * mon"}),
+        ({"timezone": "None", "max_age": "-"}, {"timezone": None, "max_age": None}),
+        ({"include": "ai, robots,, space "}, {"include": ["ai", "robots", "space"]}),
+        ({"exclude": "none"}, {"exclude": None}),
+        ({"mention": 555, "repost_updates": False}, {"mention": 555, "repost_updates": False}),
+    ],
+)
+def test_changes_from_text(options: dict[str, object], changes: dict[str, object]) -> None:
+    assert changes_from_text(options) == changes

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Clock, cycle, write_config
+from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator
 from tests.support.feedserver import FeedServer
 
@@ -222,3 +222,81 @@ async def test_digest_now_without_a_digest_here_says_so(emu: DiscordEmulator, bo
     handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "digest now", {})
     reply = (await handle.wait_response())["data"]
     assert reply["flags"] & 64 and "no digest subscription" in reply["content"]
+
+
+# --- /feeds edit, and /feeds add to a forum -------------------------------------------------------
+
+FIRST = Item("Harbour reopens after storm", body_text("harbour"), guid="one")
+SECOND = Item("Council approves new bridge", body_text("bridge"), guid="two")
+
+
+async def _add_wire(emu: DiscordEmulator, bot: dict, server: FeedServer, channel: int | None = None) -> None:
+    """Serve a feed with one story and /feeds add it as ``wire``; poll once, so that story is left out."""
+    server.set("/wire.xml", rss([FIRST]), content_type="application/rss+xml")
+    options = {"url": server.url("/wire.xml"), "name": "wire"} | ({"channel": channel} if channel else {})
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds add", options)
+    await handle.wait_original(lambda m: "Added" in (m.get("content") or ""))
+    await cycle(bot["app"], bot["clock"], advance_minutes=1)
+
+
+async def _publish_second(server: FeedServer, bot: dict) -> None:
+    server.set("/wire.xml", rss([FIRST, SECOND]), content_type="application/rss+xml")
+    await cycle(bot["app"], bot["clock"], advance_minutes=16)  # past the default 15-minute interval
+
+
+async def test_feeds_edit_changes_layout_and_ping_and_the_next_story_follows(
+    emu: DiscordEmulator, bot: dict, server: FeedServer
+) -> None:
+    g, c, admin, app = bot["guild"], bot["channel"], bot["admin"], bot["app"]
+    role = emu.add_role(g, "readers", mentionable=True)
+    await emu.settle()
+    await _add_wire(emu, bot, server)
+    choices = await emu.autocomplete(g, c, admin, "feeds edit", focused="name", options={"name": "wir"})
+    assert [choice["value"] for choice in choices] == ["wire"]
+
+    handle = await emu.invoke_command(g, c, admin, "feeds edit", {"name": "wire", "layout": "compact", "mention": role})
+    reply = await handle.wait_original(lambda m: "Edited" in (m.get("content") or ""))
+    assert reply["flags"] & 64 and reply["content"].startswith(f"Edited **wire** → <#{c}>:\n```\n")
+    assert "layout: embed → compact\n" in reply["content"] and f"mention: none → <@\u200b&{role}>" in reply["content"]
+    assert f"{c}:wire: wire → channel {c}; immediate; layout compact; pings <@\u200b&{role}>" in reply["content"]
+    assert not reply["mention_roles"]
+    sub = app.config.subscription(f"{c}:wire")
+    assert sub is not None and (sub.layout, sub.mention) == ("compact", (role,))  # the live config reloaded
+
+    await _publish_second(server, bot)
+    posted = [m for m in emu.messages(c) if "Council approves new bridge" in str(m)]
+    assert len(posted) == 1 and not any("Harbour reopens" in str(m) for m in emu.messages(c))
+    assert posted[0]["content"].startswith(f"<@&{role}>") and not posted[0]["embeds"]  # compact, with the ping
+    assert posted[0]["mention_roles"] == [str(role)]
+
+
+async def test_feeds_edit_refuses_a_yaml_feed_and_a_bad_schedule_and_writes_nothing(
+    emu: DiscordEmulator, bot: dict, server: FeedServer
+) -> None:
+    g, c, admin = bot["guild"], bot["channel"], bot["admin"]
+    await _add_wire(emu, bot, server)
+    managed = bot["cfg"].parent / "newsbot.managed.yaml"
+    before = managed.read_text()
+
+    handle = await emu.invoke_command(g, c, admin, "feeds edit", {"name": "local", "layout": "compact"})
+    reply = (await handle.wait_response())["data"]
+    assert reply["flags"] & 64
+    assert f"feed 'local' is written in {bot['cfg']}" in reply["content"]
+    assert f"edit {bot['cfg']} to change how it posts" in reply["content"]
+
+    bad_cron = {"name": "wire", "mode": "digest", "schedule": "61 * * * *"}
+    handle = await emu.invoke_command(g, c, admin, "feeds edit", bad_cron)
+    reply = (await handle.wait_response())["data"]
+    assert reply["flags"] & 64 and "the change was refused" in reply["content"]
+    assert "subscriptions[0].schedule" in reply["content"]
+    assert managed.read_text() == before
+    assert bot["app"].config.subscription(f"{c}:wire").mode == "immediate"
+
+
+async def test_feeds_add_accepts_a_forum_channel(emu: DiscordEmulator, bot: dict, server: FeedServer) -> None:
+    forum = emu.add_channel(bot["guild"], "forum-news", kind="forum")
+    await emu.settle()
+    await _add_wire(emu, bot, server, channel=forum)
+    assert bot["app"].config.subscription(f"{forum}:wire") is not None
+    await _publish_second(server, bot)
+    assert [post["name"] for post in emu.forum_posts(forum)] == ["Council approves new bridge"]
