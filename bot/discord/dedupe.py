@@ -54,7 +54,8 @@ def may_have_been_posted(row: OutboxRow, *, lease: timedelta, first_claim: datet
     as possibly attempted when it was already in the outbox at this process's first claim
     (``first_claim``), or when this claim came at least a whole lease after the row was created
     (a lease can only have run out by then).  A row without a lease cannot tell: it counts too.
-    A wrong "yes" costs one history read; a wrong "no" could post twice, so every doubt is a yes.
+    A wrong "yes" costs a look (a history read, or a forum's archived posts, a page or a few); a
+    wrong "no" could post twice, so every doubt is a yes.
     """
     claimed = claimed_at(row, lease)
     if row.attempts > 0 or claimed is None or first_claim is None:

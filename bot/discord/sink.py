@@ -7,7 +7,9 @@ job (it reads the bucket headers and waits); this module only maps errors to Del
 
 In a forum or media channel each story (or digest) is one forum post: a thread created with the
 post's first message, the other messages inside it.  That creation takes no nonce, so before
-creating one the sink looks for the post among the forum's active threads (see ``forum.py``).
+creating one the sink looks for the post among the forum's active threads and, when the row may
+already have been posted, among the posts archived since the row was made (see ``forum.py``);
+posting the rest into an archived post unarchives it.
 A webhook execution takes no nonce either: before executing one for a row an earlier attempt may
 have posted, the sink looks for that webhook's message in the channel's recent history
 (see ``dedupe.py``).  A webhook subscription in a forum opens its post through the webhook
@@ -20,7 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from datetime import datetime
 from functools import partial
 from typing import Any, Awaitable, Callable, Sequence
@@ -30,7 +33,7 @@ import discord
 from discord.http import MultipartParameters
 
 from bot.discord.dedupe import claimed_at, is_webhook_copy, may_have_been_posted, message_signature, webhook_copy
-from bot.discord.forum import digest_post_name, is_candidate, story_post_name
+from bot.discord.forum import archived_since, digest_post_name, is_candidate, story_post_name
 from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
 from bot.model import Article
@@ -54,9 +57,9 @@ log = logging.getLogger("newsbot.discord")
 THREAD_ALREADY_CREATED = 160004
 #: Discord's "Unknown Webhook" error code: the webhook was deleted.
 UNKNOWN_WEBHOOK = 10015
-#: Threads (and forum posts) created by the bot archive after a day without activity.  A forum
-#: post is only found again by a retry while it is active, i.e. within a day of its last message.
-#: (A post opened through a webhook cannot set it: it archives after the forum's default.)
+#: Threads (and forum posts) created by the bot archive after a day without activity.  (A post
+#: opened through a webhook cannot set it: it archives after the forum's default, maybe an hour.)
+#: A retry looks for its post among the archived ones too (``ARCHIVED_LOOKBACK_PAGES``).
 THREAD_ARCHIVE_MINUTES = 1440
 #: discord.py's errors and the network's, as a call to Discord may raise them.
 CALL_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -71,6 +74,12 @@ WEBHOOK_TIMEOUT = 30.0
 #: How much of a channel's recent history a retry searches for its own earlier webhook message
 #: (Discord's default page; the message was posted by the latest attempt, so it is recent).
 WEBHOOK_LOOKBACK = 50
+#: How far a retry looks among a forum's archived posts for one an earlier attempt made: at most
+#: this many pages of ``ARCHIVED_PAGE_SIZE`` (newest archived first), and never past the posts
+#: archived before the row was made.  A backlog that archived more posts since then than these
+#: pages hold can hide it (the post is then made again).
+ARCHIVED_LOOKBACK_PAGES = 3
+ARCHIVED_PAGE_SIZE = 50
 #: The lease the delivery loop claims rows with (``Deliverer`` uses the store's default): a row's
 #: ``leased_until`` minus it is when the row was claimed.
 CLAIM_LEASE = DEFAULT_LEASE
@@ -338,13 +347,13 @@ class DiscordSink:
         return channel.permissions_for(channel.guild.me).read_message_history
 
     def _history_unreadable(self, channel_id: int, why: str) -> None:
-        """Say once per channel that a retried webhook post may show twice there, and why."""
+        """Say once per channel that a retried webhook message or forum post may show twice, and why."""
         if channel_id in self._history_warned:
             log.debug("history of channel %s still unreadable: %s", channel_id, why)
             return
         self._history_warned.add(channel_id)
         log.warning(
-            "cannot check channel %s for a webhook message an earlier attempt may have posted (%s); "
+            "cannot check channel %s for a message or post an earlier attempt may have made (%s); "
             "posting it unchecked, so it may show twice. Read Message History in that channel avoids this.",
             channel_id, why,
         )
@@ -405,7 +414,7 @@ class DiscordSink:
         me = self.client.user
         wanted = message_signature(starter)
         existing = None if me is None else await self._find_forum_post(
-            forum, name, owner_id=me.id, is_first=lambda first: message_signature(first) == wanted
+            row, forum, name, owner_id=me.id, is_first=lambda first: message_signature(first) == wanted
         )
         if existing is not None:
             log.info("forum %s already has the post %r (thread %s) from an earlier attempt; resuming it", forum.id, name, existing)
@@ -426,8 +435,9 @@ class DiscordSink:
         Execute Webhook with ``thread_name`` creates the thread with this message as its first; the
         webhook owns the thread and is the message's author.  So the earlier attempt's post is an
         active thread of the forum owned by the webhook, with this name, whose first message is
-        this webhook's under the subscription's name, made after the row, saying the same.  Like a
-        webhook message, it is looked for only when an earlier attempt may have made it.
+        this webhook's under the subscription's name, made after the row, saying the same (active
+        or archived).  Like a webhook message, it is looked for only when an earlier attempt may
+        have made it.
         """
         hook = await self._hook(row, subscription)
         body: dict[str, Any] = dict(starter)
@@ -436,7 +446,7 @@ class DiscordSink:
                 is_webhook_copy, webhook_id=hook.id, username=webhook_username(subscription),
                 since=discord.utils.time_snowflake(row.created_at), signature=message_signature(body),
             )
-            existing = await self._find_forum_post(forum, name, owner_id=hook.id, is_first=is_first)
+            existing = await self._find_forum_post(row, forum, name, owner_id=hook.id, is_first=is_first)
             if existing is not None:
                 log.info("forum %s already has the webhook post %r (thread %s) from an earlier attempt; resuming it",
                          forum.id, name, existing)
@@ -447,14 +457,43 @@ class DiscordSink:
         return message.channel.id
 
     async def _find_forum_post(
-        self, forum: discord.ForumChannel, name: str, *, owner_id: int, is_first: Callable[[Mapping[str, Any]], bool]
+        self, row: OutboxRow, forum: discord.ForumChannel, name: str, *, owner_id: int,
+        is_first: Callable[[Mapping[str, Any]], bool],
     ) -> int | None:
-        """An active thread of ``forum`` owned by ``owner_id``, with this name, whose first message
-        ``is_first`` recognises as this post's.
+        """A thread of ``forum`` owned by ``owner_id``, with this name, whose first message
+        ``is_first`` recognises as ``row``'s post: an active one, else one archived since the row
+        was made (``_forum_threads``).  The bot's posts and a webhook's are looked for alike.
 
         Comparing the first message keeps apart two posts that share a name (two digests of one
         day, two stories with one title).  A first message that cannot be read (deleted, or no
         Read Message History) does not count: posting again is better than losing the post.
+        """
+        async with aclosing(self._forum_threads(row, forum)) as threads:
+            async for thread in threads:
+                if not is_candidate(thread, forum_id=forum.id, owner_id=owner_id, name=name):
+                    continue
+                try:
+                    first = await self.client.http.get_message(thread["id"], thread["id"])
+                except (discord.NotFound, discord.Forbidden):
+                    continue
+                except CALL_ERRORS as exc:
+                    raise to_delivery_error(exc, f"reading the first message of forum post {thread['id']}") from exc
+                if is_first(first):
+                    return int(thread["id"])
+        return None
+
+    async def _forum_threads(
+        self, row: OutboxRow, forum: discord.ForumChannel
+    ) -> AsyncGenerator[Mapping[str, Any], None]:
+        """Where an earlier attempt's post for ``row`` may be: the guild's active threads, then,
+        if that attempt may have made it (``dedupe.may_have_been_posted``), the forum's public
+        archived threads archived since the row was made, newest first, a page at a time (at most
+        ``ARCHIVED_LOOKBACK_PAGES``).  The caller stops at the first match, so a found active post
+        costs no archived page.
+
+        Listing archived threads needs Read Message History: without it (or if Discord refuses
+        it) the archived posts are not looked at, and the post may be made twice (said once per
+        forum in the log).  Any other failure is a retryable delivery error, as for the active list.
         """
         await self.pacer.wait()
         try:
@@ -462,17 +501,29 @@ class DiscordSink:
         except CALL_ERRORS as exc:
             raise to_delivery_error(exc, f"listing the active threads of forum channel {forum.id}") from exc
         for thread in active.get("threads", []):
-            if not is_candidate(thread, forum_id=forum.id, owner_id=owner_id, name=name):
-                continue
+            yield thread
+        if not may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+            return
+        if not self._can_read_history(forum.id):
+            self._history_unreadable(forum.id, "the bot lacks Read Message History there")
+            return
+        before: str | None = None
+        for _ in range(ARCHIVED_LOOKBACK_PAGES):
+            await self.pacer.wait()
             try:
-                first = await self.client.http.get_message(thread["id"], thread["id"])
-            except (discord.NotFound, discord.Forbidden):
-                continue
+                page = await self.client.http.get_public_archived_threads(
+                    forum.id, before=before, limit=ARCHIVED_PAGE_SIZE
+                )
+            except discord.Forbidden as exc:
+                self._history_unreadable(forum.id, str(to_delivery_error(exc, "listing its archived posts")))
+                return
             except CALL_ERRORS as exc:
-                raise to_delivery_error(exc, f"reading the first message of forum post {thread['id']}") from exc
-            if is_first(first):
-                return int(thread["id"])
-        return None
+                raise to_delivery_error(exc, f"listing the archived posts of forum channel {forum.id}") from exc
+            recent, before = archived_since(page, row.created_at)
+            for thread in recent:
+                yield thread
+            if before is None:
+                return
 
 
 def _article_payloads(

@@ -5,8 +5,9 @@ discord.py against the emulator, posted once across polls, retries and a crash."
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncContextManager
 
@@ -15,16 +16,18 @@ import pytest
 
 from tests.e2e.bot_process import log_tail, signal_if_running, start_bot
 from tests.e2e.discord_rig import Rig, rigged, simple_config
-from tests.e2e.harness import Item, body_text, cycle, eventually, rss, write_config
+from tests.e2e.harness import T0, Item, body_text, cycle, eventually, rss, write_config
 from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission as P
 from tests.support.feedserver import FeedServer
 
-from bot.discord.forum import digest_post_name, story_post_name
+from bot.discord.forum import archived_at, archived_since, digest_post_name, story_post_name
 from bot.model import UNTITLED, Article
 from bot.render import THREAD_NAME_LIMIT
 
 #: The route a forum post is created with, for the emulator's request counts.
 FORUM_POST_ROUTE = "POST /channels/{channel_id}/threads"
+#: The route a forum's archived posts are listed with.
+ARCHIVED_ROUTE = "GET /channels/{channel_id}/threads/archived/public"
 
 
 def forum_rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, **options: str) -> AsyncContextManager[Rig]:
@@ -161,8 +164,9 @@ def complete_posts(emu: DiscordEmulator, forum: int, messages: int) -> list[dict
     return [p for p in emu.forum_posts(forum) if len(emu.messages(int(p["id"]))) == messages]
 
 
+@pytest.mark.parametrize("archived", [False, True], ids=["active", "archived before the restart"])
 async def test_a_forum_post_created_just_before_a_crash_is_found_again_and_completed_not_doubled(
-    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, archived: bool
 ) -> None:
     forum = emu.add_channel(emu.add_guild("news"), "news", kind="forum")
     server.set("/world.xml", rss([story("Harbour reopens after storm")]), content_type="application/rss+xml")
@@ -187,6 +191,9 @@ async def test_a_forum_post_created_just_before_a_crash_is_found_again_and_compl
     emu.clear_faults()
     thread = int(post["id"])
     assert emu.messages(thread) == [post["message"]]  # the sections were never sent
+    if archived:  # the bot stayed down past the post's auto-archive duration
+        emu.archive_thread(thread)
+    listed_before = emu.request_count[ARCHIVED_ROUTE]
 
     second = await start_bot(cfg, emu.token, log)
     try:
@@ -198,6 +205,9 @@ async def test_a_forum_post_created_just_before_a_crash_is_found_again_and_compl
     assert [p["id"] for p in emu.forum_posts(forum)] == [post["id"]]
     assert emu.request_count.matching("POST /channels/*/threads") == 1
     assert [m["embeds"][0]["title"] for m in emu.messages(thread)[1:]] == ["Part 0", "Part 1", "Part 2"]
+    # An active post is found without a look at the archived ones; posting into an archived one reopens it.
+    assert emu.request_count[ARCHIVED_ROUTE] - listed_before == (1 if archived else 0)
+    assert emu.forum_posts(forum)[0]["thread_metadata"]["archived"] is False
 
 
 @pytest.mark.parametrize(("title", "updated", "expected"), [
@@ -208,6 +218,39 @@ async def test_a_forum_post_created_just_before_a_crash_is_found_again_and_compl
 ])
 def test_a_story_post_name_is_its_title_on_one_line_never_empty(title: str, updated: bool, expected: str) -> None:
     assert story_post_name(Article(title=title), updated=updated) == expected
+
+
+def archived_thread(name: str, at: datetime | None) -> dict[str, Any]:
+    """A thread as List Public Archived Threads shows it, archived ``at`` (None: no timestamp)."""
+    return {"id": name, "thread_metadata": {"archived": True,
+                                            "archive_timestamp": at.isoformat() if at else None}}
+
+
+AFTER_ROW = [archived_thread(f"recent {i}", T0 + timedelta(minutes=30 - i)) for i in range(3)]
+BEFORE_ROW = [archived_thread("older", T0 - timedelta(minutes=1))]
+
+
+@pytest.mark.parametrize(("threads", "has_more", "recent", "next_before"), [
+    (AFTER_ROW, True, AFTER_ROW, AFTER_ROW[-1]["thread_metadata"]["archive_timestamp"]),
+    (AFTER_ROW, False, AFTER_ROW, None),
+    (AFTER_ROW[:2] + BEFORE_ROW, True, AFTER_ROW[:2], None),
+    (BEFORE_ROW + AFTER_ROW, True, [], None),
+    ([], True, [], None),
+    (AFTER_ROW[:1] + [archived_thread("unreadable", None)], True,
+     AFTER_ROW[:1] + [archived_thread("unreadable", None)], None),
+])
+def test_only_posts_archived_since_the_row_was_made_are_looked_at_and_paging_stops_at_the_first_older(
+    threads: list[dict[str, Any]], has_more: bool, recent: list[dict[str, Any]], next_before: str | None
+) -> None:
+    page = {"threads": threads, "members": [], "has_more": has_more}
+    assert archived_since(page, T0) == (recent, next_before)
+
+
+def test_an_archive_timestamp_is_read_as_discord_writes_it() -> None:
+    assert archived_at(archived_thread("x", T0)) == T0
+    assert archived_at({"thread_metadata": {"archive_timestamp": "2026-11-20T12:00:00"}}) == T0
+    assert archived_at({"thread_metadata": {"archive_timestamp": "yesterday"}}) is None
+    assert archived_at({"id": "1"}) is None
 
 
 def test_a_digest_post_name_is_dated_in_the_subscriptions_time_zone_and_fits() -> None:
@@ -327,3 +370,70 @@ async def test_a_webhook_forum_post_whose_answers_were_lost_is_found_and_complet
         assert emu.request_count[EXECUTE] == 1 + 3
         row = await rig.app.store.get_outbox_row(1)
         assert row is not None and row.status == "sent" and row.message_ids == tuple(int(m["id"]) for m in inside)
+
+
+@pytest.mark.parametrize(("archived_after", "pages"), [(0, 1), (3, 2)],
+                         ids=["the newest archived", "on the second page"])
+async def test_a_webhook_forum_post_archived_before_the_retry_is_found_among_the_archived_and_completed(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    archived_after: int, pages: int,
+) -> None:
+    monkeypatch.setattr("bot.discord.sink.ARCHIVED_PAGE_SIZE", 2)  # the least Discord allows
+    async with forum_rig(emu, server, tmp_path, layout="thread", **AS_WORLD_DESK) as rig:
+        assert rig.app.discord is not None and rig.app.store is not None
+        rig.app.discord.sink.webhook_timeout = 1.0
+        # Discord stores the post but its answer never comes (the sink gives up after a second);
+        # before the retry the post archives (a webhook's post archives after the forum's default),
+        # and maybe other posts after it, so that it is further down the archived list.
+        emu.slow(EXECUTE, 600, count=1, after=True)
+        publish(rig, story("Harbour reopens after storm"))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        [post] = emu.forum_posts(rig.news)
+        emu.clear_faults()
+        now = datetime.now(timezone.utc)
+        emu.archive_thread(int(post["id"]), at=now - timedelta(minutes=10))
+        forum = rig.app.discord.client.get_channel(rig.news)
+        assert isinstance(forum, discord.ForumChannel)
+        for i in range(archived_after):
+            other = await forum.create_thread(name=f"Other post {i}", content="other")
+            emu.archive_thread(other.thread.id, at=now - timedelta(minutes=9 - i))
+        await emu.settle()
+        listed_before = emu.request_count[ARCHIVED_ROUTE]
+
+        await cycle(rig.app, rig.clock, advance_minutes=60)
+
+        again = next(p for p in emu.forum_posts(rig.news) if p["owner_id"] == post["owner_id"])
+        assert again["id"] == post["id"] and again["thread_metadata"]["archived"] is False
+        assert len(emu.forum_posts(rig.news)) == 1 + archived_after
+        inside = emu.messages(int(post["id"]))
+        assert [m["embeds"][0]["title"] for m in inside[1:]] == ["Part 0", "Part 1", "Part 2"]
+        assert all(by_world_desk(m, post["owner_id"]) for m in inside)
+        assert emu.request_count[EXECUTE] == 1 + 3 and emu.request_count[ARCHIVED_ROUTE] - listed_before == pages
+        row = await rig.app.store.get_outbox_row(1)
+        assert row is not None and row.status == "sent" and row.message_ids == tuple(int(m["id"]) for m in inside)
+
+
+async def test_an_archived_post_the_bot_may_not_list_is_made_again_and_the_log_says_why_once(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="newsbot.discord")
+    async with forum_rig(emu, server, tmp_path, **AS_WORLD_DESK) as rig:
+        assert rig.app.discord is not None
+        rig.app.discord.sink.webhook_timeout = 1.0
+        emu.set_bot_permissions(rig.news, DEFAULT_BOT_PERMISSIONS & ~P.READ_MESSAGE_HISTORY)
+        emu.slow(EXECUTE, 600, count=1, after=True)
+        publish(rig, story("Harbour reopens after storm", 1))
+        await cycle(rig.app, rig.clock, advance_minutes=2)
+        [post] = emu.forum_posts(rig.news)
+        emu.clear_faults()
+        emu.archive_thread(int(post["id"]))
+        await emu.settle()
+
+        await cycle(rig.app, rig.clock, advance_minutes=60)
+
+        # At least once: without Read Message History the archived posts cannot be listed.
+        first, second = emu.forum_posts(rig.news)
+        assert first["id"] == post["id"] and second["message"]["embeds"] == first["message"]["embeds"]
+        assert emu.request_count[ARCHIVED_ROUTE] == 0
+        warnings = [r.getMessage() for r in caplog.records if "cannot check channel" in r.getMessage()]
+        assert len(warnings) == 1 and str(rig.news) in warnings[0]

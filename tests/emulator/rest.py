@@ -68,6 +68,7 @@ def route_table() -> list[RouteSpec]:
         RouteSpec("DELETE", "/channels/{channel_id}/messages/{message_id}", R.delete_message),
         RouteSpec("POST", "/channels/{channel_id}/messages/{message_id}/threads", R.start_thread),
         RouteSpec("POST", "/channels/{channel_id}/threads", R.start_forum_thread),
+        RouteSpec("GET", "/channels/{channel_id}/threads/archived/public", R.list_public_archived_threads),
         RouteSpec("POST", "/channels/{channel_id}/webhooks", R.create_webhook),
         RouteSpec("GET", "/channels/{channel_id}/webhooks", R.list_webhooks),
         RouteSpec("GET", "/webhooks/{webhook_id}", R.get_webhook),

@@ -13,6 +13,7 @@ from . import limits as L
 from .errors import ApiError
 from .permissions import Permission as P
 from .rest_base import Reply, RestBase
+from .routes_forum import unarchive_to_send
 from .state import TEXT_LIKE, Channel, StoredMessage
 
 #: Message flag set on a message a thread was started from (Resources > Message > Message Flags).
@@ -86,6 +87,7 @@ class MessageRoutes(RestBase):
             if original is not None:
                 self.emu.nonce_hits += 1
                 return Reply(200, original.data)
+        await unarchive_to_send(self, channel, may_unlock=bool(have & P.MANAGE_THREADS))
         stored = self.store_bot_message(channel, self.world.ids.next(), body, have, attachments, reference=reference)
         if nonce is not None and body.get("enforce_nonce"):
             self.emu.nonces[(self.world.bot.id, str(nonce))] = (stored.id, stored.created)

@@ -13,7 +13,7 @@ from .errors import ApiError, FieldError
 from .messages import build_message
 from .permissions import Permission as P
 from .rest_base import Reply, RestBase, qbool, snowflake
-from .routes_forum import open_forum_post
+from .routes_forum import open_forum_post, unarchive_to_send
 from .state import FORUM_TYPES, Channel, StoredMessage, Webhook
 
 #: "Maximum number of webhooks reached (15)" (JSON error code 30007).
@@ -103,6 +103,7 @@ class WebhookRoutes(RestBase):
             target = await open_forum_post(self, channel, str(thread_name), owner_id=hook.id)
             message_id = target.id
         else:
+            await unarchive_to_send(self, target, may_unlock=False)
             message_id = self.world.ids.next()
         author = {"id": str(hook.id), "username": body.get("username") or hook.name, "avatar": None,
                   "discriminator": "0000", "global_name": None, "public_flags": 0, "flags": 0, "bot": True}

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -457,6 +458,22 @@ class DiscordEmulator:
         for hook_id in [w.id for w in self.world.webhooks.values() if w.channel_id == channel_id]:
             del self.world.webhooks[hook_id]
         self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
+
+    def archive_thread(self, thread_id: int, *, at: datetime | None = None, locked: bool = False) -> dict[str, Any]:
+        """Archive a thread (a forum post), as Discord does after its auto-archive duration without
+        activity, or a moderator (``locked``); returns its channel object.
+
+        It leaves GET /guilds/{id}/threads/active and shows in its parent's GET
+        /channels/{id}/threads/archived/public, newest ``archive_timestamp`` first; ``at`` sets that
+        timestamp (now by default).  Sending into it unarchives it, unless it is locked.  THREAD_UPDATE.
+        """
+        thread = self._channel(thread_id)
+        if not thread.is_thread:
+            raise EmulatorUsageError(f"channel {thread_id} is not a thread")
+        thread.set_archived(True, at=None if at is None else at.timestamp(), locked=locked)
+        self._spawn(self.gateway.dispatch("THREAD_UPDATE", thread.payload()))
+        self._notify()
+        return thread.payload()
 
     def add_role(self, guild_id: int, name: str, *, permissions: int = 0, mentionable: bool = False) -> int:
         """A role in the guild (to mention, or to give members); returns its id.

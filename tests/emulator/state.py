@@ -156,11 +156,30 @@ class Channel:
     #: Threads in a forum or media channel only (Resources > Channel, ``applied_tags``).
     applied_tags: list[int] | None = None
     created: float = field(default_factory=time.time)
+    #: Threads only (``thread_metadata``): archived threads leave the active list; a locked one
+    #: is unarchived only by MANAGE_THREADS (Topics > Threads "Active & Archived Threads").
+    archived: bool = False
+    locked: bool = False
+    #: When ``archived`` last changed: "changed when creating, archiving, or unarchiving a
+    #: thread" (None: never since it was created).
+    archive_timestamp: float | None = None
     deleted: bool = False
 
     @property
     def is_thread(self) -> bool:
         return self.type in THREAD_TYPES
+
+    @property
+    def archive_changed(self) -> float:
+        """A thread's ``archive_timestamp``, as epoch seconds."""
+        return self.created if self.archive_timestamp is None else self.archive_timestamp
+
+    def set_archived(self, archived: bool, *, at: float | None = None, locked: bool | None = None) -> None:
+        """Archive or unarchive this thread at ``at`` (now by default); ``locked`` if given."""
+        self.archived = archived
+        self.archive_timestamp = time.time() if at is None else at
+        if locked is not None:
+            self.locked = locked
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -180,10 +199,10 @@ class Channel:
                 "total_message_sent": self.message_count,
                 "member_count": 1,
                 "thread_metadata": {
-                    "archived": False,
+                    "archived": self.archived,
                     "auto_archive_duration": 1440,
-                    "archive_timestamp": iso(self.created),
-                    "locked": False,
+                    "archive_timestamp": iso(self.archive_changed),
+                    "locked": self.locked,
                     "create_timestamp": iso(self.created),
                 },
             })
@@ -431,7 +450,7 @@ class World:
             "voice_states": [],
             "presences": [],
             "channels": [c.payload() for c in channels if not c.is_thread],
-            "threads": [c.payload() for c in channels if c.is_thread],
+            "threads": [c.payload() for c in channels if c.is_thread and not c.archived],
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],

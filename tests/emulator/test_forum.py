@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import discord
@@ -255,3 +256,138 @@ async def test_discord_py_opens_a_forum_post_through_a_webhook_and_sends_into_it
     assert second.channel.id == thread.id
     assert [(m["content"], m["author"]["id"]) for m in emu.messages(thread.id)] == [
         ("Harbour reopens", str(hook.id)), ("Section 1", str(hook.id))]
+
+
+# -- archived posts (Topics > Threads "Active & Archived Threads"; Resources > Channel "List Public Archived
+# Threads") --
+
+ARCHIVED = "/channels/{}/threads/archived/public"
+
+
+def hours_ago(hours: float) -> datetime:
+    return datetime.now(timezone.utc) - timedelta(hours=hours)
+
+
+async def test_an_archived_post_leaves_the_active_list_and_is_listed_newest_archived_first_in_pages(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int
+) -> None:
+    oldest, newest, middle, active = [(await post(api, forum, {"name": n, "message": {"content": n}}))[1]
+                                      for n in ("oldest", "newest", "middle", "active")]
+    other = emu.add_channel(world["guild"], "other", kind="forum")
+    _, elsewhere, _ = await post(api, other, {"name": "elsewhere", "message": {"content": "x"}})
+    for thread, hours in ((oldest, 3), (newest, 1), (middle, 2), (elsewhere, 0.5)):
+        archived = emu.archive_thread(int(thread["id"]), at=hours_ago(hours))
+        assert archived["thread_metadata"]["archived"] is True
+    _, listed, _ = await api.call("GET", f"/guilds/{world['guild']}/threads/active")
+    assert [t["id"] for t in listed["threads"]] == [active["id"]]
+
+    status, page, _ = await api.call("GET", ARCHIVED.format(forum), params={"limit": "2"})
+    assert status == 200 and page["has_more"] is True
+    assert [t["id"] for t in page["threads"]] == [newest["id"], middle["id"]]
+    assert all(t["thread_metadata"]["archived"] and t["parent_id"] == str(forum) for t in page["threads"])
+    assert [m["id"] for m in page["members"]] == [newest["id"], middle["id"]], "the bot joined the posts it made"
+    before = page["threads"][-1]["thread_metadata"]["archive_timestamp"]
+    status, rest, _ = await api.call("GET", ARCHIVED.format(forum), params={"limit": "2", "before": before})
+    assert (status, [t["id"] for t in rest["threads"]], rest["has_more"]) == (200, [oldest["id"]], False)
+    _, fetched, _ = await api.call("GET", f"/channels/{oldest['id']}")
+    assert fetched["thread_metadata"]["archived"] is True
+    assert datetime.fromisoformat(fetched["thread_metadata"]["archive_timestamp"]) < hours_ago(2.9)
+
+
+@pytest.mark.parametrize(("params", "error_path"), [
+    ({"limit": "1"}, ["limit"]),
+    ({"limit": "101"}, ["limit"]),
+    ({"limit": "many"}, ["limit"]),
+    ({"before": "yesterday"}, ["before"]),
+])
+async def test_archived_threads_refuse_a_bad_limit_or_before(
+    api: Api, forum: int, params: dict[str, str], error_path: list[str]
+) -> None:
+    status, error, _ = await api.call("GET", ARCHIVED.format(forum), params=params)
+    assert (status, error["code"]) == (400, 50035)
+    assert_form_error(error, error_path)
+
+
+async def test_archived_threads_need_read_message_history_in_a_channel_that_has_threads(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int
+) -> None:
+    emu.set_bot_permissions(forum, DEFAULT_BOT_PERMISSIONS & ~P.READ_MESSAGE_HISTORY)
+    status, error, _ = await api.call("GET", ARCHIVED.format(forum))
+    assert (status, error) == (403, {"message": "Missing Permissions", "code": 50013})
+    emu.set_bot_permissions(forum, 0)
+    status, error, _ = await api.call("GET", ARCHIVED.format(forum))
+    assert (status, error["code"]) == (403, 50001)
+    voice = emu.add_channel(world["guild"], "talk", kind="voice")
+    status, error, _ = await api.call("GET", ARCHIVED.format(voice))
+    assert (status, error["code"]) == (400, 50024)
+    status, empty, _ = await api.call("GET", ARCHIVED.format(world["channel"]))
+    assert (status, empty) == (200, {"threads": [], "members": [], "has_more": False})
+
+
+async def test_sending_into_an_archived_post_unarchives_it_unless_a_moderator_locked_it(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], forum: int, raw_gateway: Callable[..., RawGateway]
+) -> None:
+    _, thread, _ = await post(api, forum, {"name": "Post", "message": {"content": "first"}})
+    thread_id = int(thread["id"])
+    emu.archive_thread(thread_id, at=hours_ago(1))
+    gw = raw_gateway()
+    await gw.connect()
+    await gw.identify(emu.token, intents=INTENT_GUILDS)
+
+    status, _, _ = await api.post_message(thread_id, {"content": "Section 1"})
+    assert status == 200
+    update = await gw.recv_until("THREAD_UPDATE")
+    assert update["d"]["id"] == thread["id"] and update["d"]["thread_metadata"]["archived"] is False
+    _, active, _ = await api.call("GET", f"/guilds/{world['guild']}/threads/active")
+    assert [t["id"] for t in active["threads"]] == [thread["id"]]
+    metadata = active["threads"][0]["thread_metadata"]
+    assert datetime.fromisoformat(metadata["archive_timestamp"]) > hours_ago(0.5), "unarchiving moves it"
+    _, archived, _ = await api.call("GET", ARCHIVED.format(forum))
+    assert archived["threads"] == []
+
+    emu.archive_thread(thread_id, locked=True)
+    status, error, _ = await api.post_message(thread_id, {"content": "Section 2"})
+    assert (status, error["code"]) == (400, 50083)
+    _, execute = await hook_in(api, forum)
+    status, error, _ = await api.call("POST", execute, {"content": "Section 2"}, token=None,
+                                      params={"wait": "true", "thread_id": thread["id"]})
+    assert (status, error["code"]) == (400, 50083)
+    assert [m["content"] for m in emu.messages(thread_id)] == ["first", "Section 1"]
+    emu.set_bot_permissions(forum, DEFAULT_BOT_PERMISSIONS | P.MANAGE_THREADS)
+    status, _, _ = await api.post_message(thread_id, {"content": "Section 2"})
+    assert status == 200 and not emu.forum_posts(forum)[0]["thread_metadata"]["archived"]
+
+
+async def test_a_webhook_posting_into_its_archived_forum_post_unarchives_it(
+    emu: DiscordEmulator, api: Api, forum: int
+) -> None:
+    hook_id, execute = await hook_in(api, forum)
+    _, starter, _ = await api.call("POST", execute, {"thread_name": "Post", "content": "first"}, token=None,
+                                   params={"wait": "true"})
+    emu.archive_thread(int(starter["id"]))
+    _, archived, _ = await api.call("GET", ARCHIVED.format(forum))
+    assert [(t["id"], t["owner_id"]) for t in archived["threads"]] == [(starter["id"], hook_id)]
+    assert archived["members"] == [], "the bot did not join a post the webhook made"
+    status, inside, _ = await api.call("POST", execute, {"content": "Section 1"}, token=None,
+                                       params={"wait": "true", "thread_id": starter["id"]})
+    assert status == 200 and inside["channel_id"] == starter["id"]
+    [post_now] = emu.forum_posts(forum)
+    assert post_now["thread_metadata"]["archived"] is False
+
+
+async def test_discord_py_lists_archived_posts_newest_archived_first_and_drops_them_from_its_cache(
+    emu: DiscordEmulator, world: dict[str, int], forum: int, start_bot: BotStarter
+) -> None:
+    bot = await start_bot(new_bot())
+    channel = bot.get_channel(forum)
+    assert isinstance(channel, discord.ForumChannel)
+    created = [await channel.create_thread(name=f"Post {i}", content=f"post {i}") for i in range(3)]
+    for i, made in enumerate(created):
+        await emu.wait_until(lambda: channel.guild.get_thread(made.thread.id), 5, "THREAD_CREATE in the cache")
+        emu.archive_thread(made.thread.id, at=hours_ago(3 - i))
+    await emu.wait_until(lambda: all(channel.guild.get_thread(m.thread.id) is None for m in created), 5,
+                         "THREAD_UPDATE (archived) to drop the posts from discord.py's cache")
+    archived = [t async for t in channel.archived_threads(limit=None)]
+    assert [t.id for t in archived] == [m.thread.id for m in reversed(created)]
+    assert all(t.archived for t in archived)
+    assert await channel.guild.active_threads() == []
