@@ -124,12 +124,7 @@ def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] 
     config_path = Path(config_path)
     managed_path, data = _current(config_path)
     main = _main_data(config_path)
-    main_feeds = [item.get("name") for item in _items(main, "feeds")]
-    if name in main_feeds:
-        raise _hand_written(name, main_feeds, config_path, "removed", "remove it")
-    managed_feeds = [item.get("name") for item in _items(data, "feeds")]
-    if name not in managed_feeds:
-        raise _unknown_feed(name, main_feeds + managed_feeds, config_path)
+    _require_managed_feed(name, main, data, config_path, "removed", "remove it")
     for index, item in enumerate(_items(main, "subscriptions")):
         if name in _feed_names(item.get("feeds")):
             raise ConfigError(
@@ -321,12 +316,7 @@ def _editable_subscription(
     channel_id: int | None,
 ) -> int:
     """The index in the managed file of the subscription of ``feed_name`` that ``/feeds edit`` changes."""
-    main_feeds = [item.get("name") for item in _items(main, "feeds")]
-    if feed_name in main_feeds:
-        raise _hand_written(feed_name, main_feeds, config_path, "edited", "change how it posts")
-    managed_feeds = [item.get("name") for item in _items(data, "feeds")]
-    if feed_name not in managed_feeds:
-        raise _unknown_feed(feed_name, main_feeds + managed_feeds, config_path)
+    _require_managed_feed(feed_name, main, data, config_path, "edited", "change how it posts")
     mine = [
         (index, item)
         for index, item in enumerate(data["subscriptions"])
@@ -389,13 +379,21 @@ def _shown(key: str, sub: Subscription) -> str:
     return "none" if value is None else str(value)
 
 
-def _hand_written(name: str, main_feeds: list[Any], config_path: Path, done: str, to_do: str) -> ConfigError:
-    """The bot never rewrites the admins' file, so a feed written there is changed there."""
-    return ConfigError(
-        f"feed {name!r} is written in {config_path} (feeds[{main_feeds.index(name)}]) — only feeds added "
-        f"from Discord can be {done} here; edit {config_path} to {to_do}",
-        file=str(config_path),
-    )
+def _require_managed_feed(
+    name: str, main: Mapping[str, Any], data: Mapping[str, Any], config_path: Path, done: str, action: str
+) -> None:
+    """Refuse an unknown feed, and one of the admins' file: the bot never rewrites that file, so a
+    feed written there is changed there (the message says to edit it to ``action``)."""
+    main_feeds = [item.get("name") for item in _items(main, "feeds")]
+    if name in main_feeds:
+        raise ConfigError(
+            f"feed {name!r} is written in {config_path} (feeds[{main_feeds.index(name)}]) — only feeds added "
+            f"from Discord can be {done} here; edit {config_path} to {action}",
+            file=str(config_path),
+        )
+    managed_feeds = [item.get("name") for item in _items(data, "feeds")]
+    if name not in managed_feeds:
+        raise _unknown_feed(name, main_feeds + managed_feeds, config_path)
 
 
 def _unknown_feed(name: str, known: list[Any], config_path: Path) -> ConfigError:
