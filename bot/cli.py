@@ -147,9 +147,9 @@ def _config_schema(args: argparse.Namespace) -> int:
 
 def _feeds_import(args: argparse.Namespace) -> int:
     """Add the OPML file's feeds to the managed file in one write; print each added or skipped feed."""
+    from bot.config.feedlist import import_opml
     from bot.config.fieldtypes import parse_snowflake
-    from bot.config import managed_add_feeds
-    from bot.config.opml import feed_names, read_opml
+    from bot.config.opml import read_opml
 
     channel = None
     if args.channel is not None:
@@ -158,36 +158,10 @@ def _feeds_import(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"newsbot: --channel: {exc}", file=sys.stderr)
             return 2
-    opml = read_opml(args.file)
-    if not opml.feeds and not opml.skipped:
-        print(f"newsbot: {args.file}: no feeds in it (no outline has an xmlUrl)", file=sys.stderr)
-        return 1
-    names = feed_names(opml.feeds)
-    by_name = dict(zip(names, opml.feeds, strict=True))
-    result = managed_add_feeds(
-        args.config,
-        [{"name": name, "url": feed.xml_url} for name, feed in by_name.items()],
-        channel=channel,
-        dry_run=args.dry_run,
-    )
-    verb = "would add" if args.dry_run else "added"
-    target = f" → channel {channel}" if channel is not None else ""
-    for name in result.added:
-        feed = by_name[name]
-        folder = f" ({'/'.join(feed.category)})" if feed.category else ""
-        print(f"{verb}: {name} — {feed.xml_url}{folder}{target}")
-    for name, why in result.skipped:
-        print(f"skipped: {name} — {by_name[name].xml_url}: {why}")
-    for skip in opml.skipped:
-        print(f"skipped: line {skip.line}{f' {skip.title!r}' if skip.title else ''}: {skip.reason}")
-    skipped = len(result.skipped) + len(opml.skipped)
-    if not result.added:
-        print(f"0 added, {skipped} skipped; nothing to write")
-    elif args.dry_run:
-        print(f"dry run: {len(result.added)} would be added to {result.path}, {skipped} skipped; nothing was written")
-    else:
-        print(f"{len(result.added)} added to {result.path}, {skipped} skipped")
-    if result.added and channel is None:
+    report = import_opml(args.config, read_opml(args.file), str(args.file), channel=channel, dry_run=args.dry_run)
+    for line in (*report.lines, report.summary):
+        print(line)
+    if report.added and channel is None:
         print("no --channel: the new feeds are polled but posted nowhere until a subscription names them")
     return 0
 
@@ -197,25 +171,20 @@ def _feeds_export(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from bot.config import load_config
-    from bot.config.opml import OpmlFeed, render_opml
+    from bot.config.feedlist import export_opml
 
-    config = load_config(args.config)
-    feeds = []
-    for feed in config.feeds:
-        if feed.url is None:
-            print(f"newsbot: skipped folder feed {feed.name!r} ({feed.folder}): OPML lists URLs only", file=sys.stderr)
-        else:
-            feeds.append(OpmlFeed(title=feed.name, xml_url=feed.url))
-    data = render_opml(feeds, title=f"newsbot feeds ({config.path.name})", now=datetime.now(UTC))
+    exported = export_opml(load_config(args.config), now=datetime.now(UTC))
+    for feed in exported.folder_feeds:
+        print(f"newsbot: skipped folder feed {feed.name!r} ({feed.folder}): OPML lists URLs only", file=sys.stderr)
     if args.output:
         try:
-            args.output.write_bytes(data)
+            args.output.write_bytes(exported.data)
         except OSError as exc:
             print(f"newsbot: {args.output}: cannot write it: {exc.strerror or exc}", file=sys.stderr)
             return 1
-        print(f"wrote {len(feeds)} feed(s) to {args.output}")
+        print(f"wrote {len(exported.feeds)} feed(s) to {args.output}")
     else:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exported.data)
         sys.stdout.buffer.flush()
     return 0

@@ -10,7 +10,8 @@
 Modules: ``schema`` (what the file may say), ``fieldtypes`` (its value types), ``yamldoc`` (YAML
 with positions and ${ENV}), ``problems`` (wording), ``loader`` (checks across entries and files),
 ``resolved`` (the Config the bot runs on), ``managed``, ``describe``, ``schema_file``, and the pure
-helpers ``durations``, ``cron``, ``filters`` and ``opml`` (feed lists to and from other readers).
+helpers ``durations``, ``cron``, ``filters`` and ``opml`` (feed lists to and from other readers);
+``feedlist`` is what the CLI and /feeds import|export share.
 """
 
 from bot.config.cron import cron_trigger

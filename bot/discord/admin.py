@@ -1,15 +1,16 @@
 """What the admin commands do, apart from Discord: feeds added from Discord go to the managed file.
 
 One source of truth: the admins' newsbot.yaml is never rewritten by the bot.  /feeds add, edit,
-remove, pause and resume write the managed file (newsbot.managed.yaml beside it), which the config loader
-merges in; a name defined in both files is a config error, so neither silently overrides the other.
-The live config is reloaded at once, exactly as an edit of the file would be.
+import, remove, pause and resume write the managed file (newsbot.managed.yaml beside it), which the
+config loader merges in; a name defined in both files is a config error, so neither silently
+overrides the other.  The live config is reloaded at once, exactly as an edit of the file would be.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -24,19 +25,35 @@ from bot.config import (
     managed_set_paused,
 )
 from bot.config.describe import describe_subscription
+from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
+from bot.config.opml import parse_opml
+from bot.discord.commands import FileMessage
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
-from bot.render import MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
+from bot.render import CONTENT_LIMIT, MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
 
 Reply = tuple[list[MessagePayload], "discord.ui.View | None"]
 
+#: The name of the file /feeds export replies with.
+EXPORT_FILENAME = "newsbot-feeds.opml"
+
 
 def _note(text: str) -> MessagePayload:
-    return {"content": truncate(text, 2000), "allowed_mentions": {"parse": []}}
+    return {"content": truncate(text, CONTENT_LIMIT), "allowed_mentions": {"parse": []}}
+
+
+def _in_code(text: str) -> str:
+    """``text`` safe inside a code block: it cannot ping, and no ``` in it can close the block early."""
+    return neutralize_mentions(text).replace("`", "`\u200b")
+
+
+def _with_block(head: str, lines: list[str]) -> str:
+    """``head``, then ``lines`` (already made safe by :func:`_in_code`) in a code block."""
+    return f"{head}\n```\n" + "\n".join(lines) + "\n```"
 
 
 def _found_on_page(found: FoundFeed) -> str:
@@ -59,6 +76,10 @@ class FeedAdmin:
         if self.app is None:
             raise ConfigError("feeds can only be managed from Discord while `newsbot run` is running")
         return self.app.config_path
+
+    def _env(self) -> Mapping[str, str] | None:
+        """The environment the running config was loaded with (its ${VAR}s), for validating a managed write."""
+        return self.app.env if self.app is not None else None
 
     async def _reload(self) -> None:
         if self.app is not None and self.app.watcher is not None:
@@ -131,16 +152,54 @@ class FeedAdmin:
         in a code block: the admin sees the text as written, and nothing in it renders or pings.
         """
         path = self._config_path()
-        env = self.app.env if self.app is not None else None
         edited = await asyncio.to_thread(
-            managed_edit_subscription, path, name, channel_id, changes_from_text(options), env=env
+            managed_edit_subscription, path, name, channel_id, changes_from_text(options), env=self._env()
         )
         await self._reload()
         changes = edited.change_lines()
         head = "Edited" if changes else "Nothing to change for"
         text = "\n".join([*changes, *([""] if changes else []), describe_subscription(edited.after)])
-        block = neutralize_mentions(text).replace("`", "`\u200b")  # no ``` can close the block early
-        return [_note(f"{head} **{escape_markdown(name)}** → <#{edited.after.channel}>:\n```\n{block}\n```")], None
+        return [_note(_with_block(f"{head} **{escape_markdown(name)}** → <#{edited.after.channel}>:", [_in_code(text)]))], None
+
+    async def import_feeds(self, attachment: discord.Attachment, channel_id: int | None, dry_run: bool) -> Reply:
+        """Add an uploaded OPML list's feeds, posted to ``channel_id``, as ``newsbot feeds import`` does.
+
+        The upload is checked from what Discord says of it (size, name, type) before it is downloaded,
+        then parsed as hostile input (:func:`parse_opml`).  The reply shows the lines the command line
+        prints, cut to one message; the summary line is always kept.
+        """
+        path = self._config_path()
+        if channel_id is None:
+            raise ConfigError("run /feeds import in the channel the stories should go to, or give the channel option")
+        problem = upload_problem(attachment.filename, attachment.content_type, attachment.size)
+        if problem is not None:
+            raise ConfigError(f"{problem}; nothing was imported")
+        try:
+            data = await attachment.read()
+        except discord.HTTPException as exc:
+            raise ConfigError(f"I could not download {attachment.filename} from Discord ({exc.status}); try again") from exc
+        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run)
+        if report.added and not dry_run:
+            await self._reload()
+        head = f"{'Dry run of' if dry_run else 'Imported'} **{safe_text(attachment.filename)}** → <#{channel_id}>:"
+        summary = _in_code(report.summary)
+        room = CONTENT_LIMIT - len(_with_block(head, [summary])) - 1  # -1: the newline before the summary
+        lines = cut_lines([_in_code(line) for line in report.lines], room) if report.lines else []
+        return [_note(_with_block(head, [*lines, summary]))], None
+
+    def _import(self, path: Any, data: bytes, source: str, channel_id: int, dry_run: bool) -> OpmlImport:
+        """Parse and import in one go (run in a thread: parsing and the managed write both block)."""
+        return import_opml(path, parse_opml(data, source), source, channel=channel_id, dry_run=dry_run, env=self._env())
+
+    async def export_feeds(self) -> Reply:
+        """Every URL feed of both files as an OPML file attached to a one-line note."""
+        exported = export_opml(self.connection.config(), now=datetime.now(UTC))
+        text = f"{len(exported.feeds)} feed(s) in {EXPORT_FILENAME}."
+        if exported.folder_feeds:
+            names = ", ".join(f"**{escape_markdown(feed.name)}**" for feed in exported.folder_feeds)
+            text += f" Left out (folder feeds; OPML lists URLs only): {names}."
+        message: FileMessage = {**_note(text), "file": (EXPORT_FILENAME, exported.data)}
+        return [message], None
 
     async def remove(self, name: str) -> Reply:
         managed_remove_feed(self._config_path(), name)

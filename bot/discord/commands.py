@@ -9,6 +9,7 @@ started, and if it has not finished after ``DEFER_AFTER`` the interaction is def
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
@@ -49,13 +50,23 @@ class UserError(NewsbotError):
     """Something the member can fix; its text is shown to them (ephemeral), in one sentence."""
 
 
-def payload_kwargs(payload: MessagePayload) -> dict[str, Any]:
+class FileMessage(MessagePayload, total=False):
+    """A reply that carries a file (``/feeds export``): ``file`` is its (name, bytes), uploaded with it."""
+
+    file: tuple[str, bytes]
+
+
+def payload_kwargs(payload: MessagePayload | FileMessage) -> dict[str, Any]:
     """A rendered payload → keyword arguments of discord.py's send methods."""
     kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
     if payload.get("content"):
         kwargs["content"] = payload["content"]
     if payload.get("embeds"):
         kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in payload["embeds"]]
+    attached = payload.get("file")
+    if attached:
+        filename, data = attached
+        kwargs["file"] = discord.File(io.BytesIO(data), filename=filename)
     return kwargs
 
 
@@ -349,6 +360,28 @@ class NewsCommands(commands.Cog):
         if await self._require_admin(interaction):
             target = channel.id if channel is not None else interaction.channel_id
             await self.answer(interaction, lambda: self._admin().add(url, name, target), ephemeral=True)
+
+    @feeds.command(name="import", description="Follow the feeds of an OPML file exported by another reader")
+    @app_commands.describe(
+        file="The OPML file (.opml or .xml, at most 1 MiB)",
+        channel="Where to post their stories (default: here)",
+        dry_run="Only show what would be added",
+    )
+    async def feeds_import(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        if await self._require_admin(interaction):
+            target = channel.id if channel is not None else interaction.channel_id
+            await self.answer(interaction, lambda: self._admin().import_feeds(file, target, dry_run), ephemeral=True)
+
+    @feeds.command(name="export", description="Every feed followed by URL, as an OPML file for another reader")
+    async def feeds_export(self, interaction: discord.Interaction) -> None:
+        if await self._require_admin(interaction):
+            await self.answer(interaction, self._admin().export_feeds, ephemeral=True)
 
     @feeds.command(name="edit", description="Change how a feed added from Discord posts")
     @app_commands.describe(

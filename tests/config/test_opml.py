@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
+from bot.config.feedlist import MAX_UPLOAD_BYTES, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import check_name
 from bot.config.managed import managed_add_feeds
 from bot.config.opml import MAX_OPML_BYTES, OpmlFeed, feed_names, parse_opml, read_opml, render_opml
-from tests.config.conftest import BASE, Write, load
+from tests.config.conftest import BASE, Write, load, with_feed
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 
@@ -294,3 +295,69 @@ def test_a_batch_with_one_bad_feed_writes_none_of_it(write: Write) -> None:
             env={},
         )
     assert not Path("newsbot.managed.yaml").exists()
+
+
+# --- what the command line and Discord share (bot.config.feedlist) ---------------------------------
+
+
+def test_export_lists_the_url_feeds_of_both_files_and_leaves_folder_feeds_out(write: Write) -> None:
+    main = write(with_feed("  - name: hand\n    url: https://hand.example/rss"))
+    Path("newsbot.managed.yaml").write_text("feeds:\n  - name: bot-added\n    url: https://bot.example/rss\n")
+    exported = export_opml(load(main), now=NOW)
+    assert [(f.title, f.xml_url) for f in exported.feeds] == [("hand", "https://hand.example/rss"), ("bot-added", "https://bot.example/rss")]
+    assert [feed.name for feed in exported.folder_feeds] == ["local"]
+    parsed = parse_opml(exported.data, "export")
+    assert parsed.title == "newsbot feeds (newsbot.yaml)" and parsed.feeds == exported.feeds
+
+
+def test_import_reports_each_feed_and_a_summary(write: Write) -> None:
+    main = write(BASE)
+    data = opml('<outline text="News"><outline text="Wire" xmlUrl="https://example.com/w.xml"/></outline>'
+                '<outline text="Local" xmlUrl="https://example.com/l.xml"/><outline xmlUrl="x.xml"/>')
+    report = import_opml(main, parse_opml(data, "list.opml"), "list.opml", channel=42, env={})
+    assert report.added == ("wire",)
+    assert report.lines == (
+        "added: wire — https://example.com/w.xml (News) → channel 42",
+        "skipped: local — https://example.com/l.xml: a feed named 'local' is already in newsbot.yaml — retitle it to add it too",
+        "skipped: line 4: 'x.xml' is a relative URL — OPML has no base address to resolve it against",
+    )
+    assert report.summary == "1 added to newsbot.managed.yaml, 2 skipped"
+    assert [sub.key for sub in load(main).subscriptions_for("wire")] == ["42:wire"]
+
+
+def test_importing_a_list_without_feeds_is_an_error_naming_the_source(write: Write) -> None:
+    main = write(BASE)
+    with pytest.raises(ConfigError, match=r"^upload\.opml: no feeds in it"):
+        import_opml(main, parse_opml(opml('<outline text="Folder"/>'), "upload.opml"), "upload.opml", channel=None)
+    assert not Path("newsbot.managed.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "filename, content_type, size, problem",
+    [
+        ("feeds.opml", None, 10, None),
+        ("Feeds.XML", "application/octet-stream", 10, None),
+        ("export", "text/x-opml; charset=utf-8", 10, None),
+        ("feeds.opml", None, MAX_UPLOAD_BYTES, None),
+        ("feeds.opml", None, MAX_UPLOAD_BYTES + 1, "feeds.opml is 1.0 MiB — an OPML feed list over 1 MiB is refused"),
+        ("photo.png", "image/png", 10, "photo.png (image/png) is not an OPML file"),
+        ("notes", None, 10, "notes is not an OPML file"),
+    ],
+)
+def test_an_upload_is_judged_by_its_size_name_and_type(filename: str, content_type: str | None, size: int, problem: str | None) -> None:
+    found = upload_problem(filename, content_type, size)
+    assert found == problem if problem is None else found is not None and found.startswith(problem)
+
+
+@pytest.mark.parametrize("limit", [14, 20, 25, 30, 34, 35, 100])
+def test_cut_lines_show_as_many_as_fit_and_count_the_rest(limit: int) -> None:
+    lines = ["aaaaaaaa", "bbbbbbbb", "cccccccc", "dddddddd"]  # 35 characters joined
+    kept = cut_lines(lines, limit)
+    assert len("\n".join(kept)) <= limit
+    if limit >= 35:
+        assert kept == lines
+        return
+    shown = len(kept) - 1
+    assert kept == [*lines[:shown], f"… and {len(lines) - shown} more"]
+    one_more = [*lines[: shown + 1], *([f"… and {len(lines) - shown - 1} more"] if shown + 1 < len(lines) else [])]
+    assert len("\n".join(one_more)) > limit  # showing one more line would not fit

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.config.test_opml import BILLION_LAUGHS, opml
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator
+from tests.emulator.interactions import Upload
 from tests.support.feedserver import FeedServer
 
 from bot.app import App
+from bot.config.opml import parse_opml
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE_GUILD = 1 << 5
@@ -300,3 +303,110 @@ async def test_feeds_add_accepts_a_forum_channel(emu: DiscordEmulator, bot: dict
     assert bot["app"].config.subscription(f"{forum}:wire") is not None
     await _publish_second(server, bot)
     assert [post["name"] for post in emu.forum_posts(forum)] == ["Council approves new bridge"]
+
+
+# --- /feeds import and /feeds export (OPML as attachments) -------------------------------------------
+
+
+def _wire_list(server: FeedServer) -> bytes:
+    """An OPML list: ``Wire`` (in a folder) and ``Other`` on ``server``, and an outline with a relative URL."""
+    return opml(f"""<outline text="News">
+  <outline text="Wire" type="rss" xmlUrl="{server.url('/wire.xml')}"/>
+</outline>
+<outline text="Other" xmlUrl="{server.url('/other.xml')}"/>
+<outline text="@everyone *bold*" xmlUrl="feed.xml"/>""")
+
+
+async def _import(emu: DiscordEmulator, bot: dict, upload: Upload, **options: object) -> dict:
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds import", {"file": upload, **options})
+    return await handle.wait_original(lambda m: bool(m.get("content")), timeout=10)
+
+
+async def test_feeds_import_adds_the_lists_feeds_and_the_next_story_is_posted_here(
+    emu: DiscordEmulator, bot: dict, server: FeedServer
+) -> None:
+    c, app = bot["channel"], bot["app"]
+    server.set("/wire.xml", rss([FIRST]), content_type="application/rss+xml")
+    server.set("/other.xml", rss([]), content_type="application/rss+xml")
+    reply = await _import(emu, bot, Upload("feeds.opml", _wire_list(server)))
+    managed = bot["cfg"].parent / "newsbot.managed.yaml"
+    assert reply["flags"] & 64 and not reply["mentions"] and not reply["mention_everyone"]
+    assert reply["content"].splitlines() == [
+        f"Imported **feeds.opml** → <#{c}>:",
+        "```",
+        f"added: wire — {server.url('/wire.xml')} (News) → channel {c}",
+        f"added: other — {server.url('/other.xml')} → channel {c}",
+        "skipped: line 8 '@\u200beveryone *bold*': 'feed.xml' is a relative URL — OPML has no base address to resolve it against",
+        f"2 added to {managed}, 1 skipped",
+        "```",
+    ]
+    assert app.config.subscription(f"{c}:wire") is not None  # the live config reloaded
+    await cycle(app, bot["clock"], advance_minutes=1)  # first poll: the story already there is left out
+    await _publish_second(server, bot)
+    posted = [m for m in emu.messages(c) if "Council approves new bridge" in str(m)]
+    assert len(posted) == 1 and not any("Harbour reopens" in str(m) for m in emu.messages(c))
+
+    written = managed.read_bytes()
+    again = await _import(emu, bot, Upload("feeds.opml", _wire_list(server)))
+    assert again["content"].splitlines()[-2] == "0 added, 3 skipped; nothing to write"
+    assert f"skipped: wire — {server.url('/wire.xml')}: its URL is already feed 'wire' in newsbot.managed.yaml" in again["content"]
+    assert managed.read_bytes() == written
+
+
+async def test_feeds_import_to_another_channel_as_a_dry_run_writes_nothing(
+    emu: DiscordEmulator, bot: dict, server: FeedServer
+) -> None:
+    forum = emu.add_channel(bot["guild"], "forum-news", kind="forum")
+    reply = await _import(emu, bot, Upload("feeds.xml", _wire_list(server)), channel=forum, dry_run=True)
+    lines = reply["content"].splitlines()
+    assert lines[0] == f"Dry run of **feeds.xml** → <#{forum}>:"
+    assert lines[2] == f"would add: wire — {server.url('/wire.xml')} (News) → channel {forum}"
+    assert lines[-2].startswith("dry run: 2 would be added to ") and lines[-2].endswith("nothing was written")
+    assert not (bot["cfg"].parent / "newsbot.managed.yaml").exists()
+    assert bot["app"].config.feed("wire") is None
+
+
+async def test_a_long_import_report_is_cut_to_one_message(emu: DiscordEmulator, bot: dict) -> None:
+    feeds = "\n".join(f'<outline text="Feed {i}" xmlUrl="https://example.com/{"x" * 40}/{i}.xml"/>' for i in range(60))
+    reply = await _import(emu, bot, Upload("many.opml", opml(feeds)), dry_run=True)
+    lines = reply["content"].splitlines()
+    assert len(reply["content"]) <= 2000
+    assert lines[-3].startswith("… and ") and lines[-3].endswith(" more")
+    shown = sum(line.startswith("would add: ") for line in lines)
+    assert 0 < shown < 60 and int(lines[-3].split()[2]) == 60 - shown
+    assert lines[-2].startswith("dry run: 60 would be added")
+
+
+@pytest.mark.parametrize(
+    "upload, refusal",
+    [
+        (Upload("laughs.opml", BILLION_LAUGHS), "laughs.opml:3: the file declares the XML entity 'lol' — refused"),
+        (Upload("huge.opml", b" " * (1024 * 1024 + 1)), "huge.opml is 1.0 MiB — an OPML feed list over 1 MiB is refused"),
+        (Upload("notes.txt", b"hello", "text/plain"), "notes.txt (text/plain) is not an OPML file"),
+        (Upload("empty.opml", opml("")), "empty.opml: no feeds in it (no outline has an xmlUrl)"),
+    ],
+)
+async def test_feeds_import_refuses_a_hostile_oversized_or_foreign_file_and_writes_nothing(
+    emu: DiscordEmulator, bot: dict, upload: Upload, refusal: str
+) -> None:
+    reply = await _import(emu, bot, upload)
+    assert reply["flags"] & 64 and reply["content"].startswith(refusal)
+    assert not (bot["cfg"].parent / "newsbot.managed.yaml").exists()
+    if upload.filename in ("huge.opml", "notes.txt"):
+        assert emu.world.file_downloads == {}, "refused from its size and type, before it was downloaded"
+    else:
+        assert sum(emu.world.file_downloads.values()) == 1
+
+
+async def test_feeds_export_replies_with_an_opml_file_of_the_url_feeds(
+    emu: DiscordEmulator, bot: dict, server: FeedServer
+) -> None:
+    await _add_wire(emu, bot, server)
+    handle = await emu.invoke_command(bot["guild"], bot["channel"], bot["admin"], "feeds export", {})
+    reply = await handle.wait_original(lambda m: bool(m.get("attachments")))
+    assert reply["flags"] & 64
+    assert reply["content"] == "1 feed(s) in newsbot-feeds.opml. Left out (folder feeds; OPML lists URLs only): **local**."
+    [attachment] = reply["attachments"]
+    assert attachment["filename"] == "newsbot-feeds.opml"
+    exported = parse_opml(emu.world.files[int(attachment["id"])], attachment["filename"])
+    assert [(feed.title, feed.xml_url) for feed in exported.feeds] == [("wire", server.url("/wire.xml"))]

@@ -31,6 +31,19 @@ INTERACTION_AUTOCOMPLETE = 4
 OptionsArg = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a member attaches to an attachment option: ``{"file": Upload("feeds.opml", data)}``.
+
+    Discord's client uploads it first; the interaction carries its id as the option's value and the
+    attachment object under ``resolved.attachments``, whose ``url`` the bot downloads it from.
+    """
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
 @dataclass
 class InteractionRecord:
     """Everything the emulator knows about one interaction it sent."""
@@ -229,6 +242,12 @@ def _convert(emu: DiscordEmulator, guild: Guild, definition: dict[str, Any], val
                      "last_message_id", "rate_limit_per_user", "thread_metadata")
         } | {"permissions": str(ALL_PERMISSIONS)}
         value = str(channel.id)
+    elif otype == L.OPT_ATTACHMENT:
+        if not isinstance(value, Upload):
+            raise EmulatorUsageError(f"option {name!r} is an attachment: pass an Upload(filename, data), got {value!r}")
+        attachment = emu.world.add_file(emu.base_url, value.filename, value.data, value.content_type, ephemeral=True)
+        resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+        value = attachment["id"]
     elif otype in (L.OPT_USER, L.OPT_ROLE, L.OPT_MENTIONABLE):
         raise EmulatorUsageError(f"option {name!r}: {value!r} is not a member or role of this guild")
     else:

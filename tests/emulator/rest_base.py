@@ -90,15 +90,9 @@ class RestBase:
                     payload = self._decode(await part.text())
                 elif name.startswith("files["):
                     data = await part.read()
-                    url = f"{self.emu.base_url}/attachments/{len(attachments)}/{part.filename or name}"
-                    attachments.append({
-                        "id": str(self.world.ids.next()),
-                        "filename": part.filename or name,
-                        "size": len(data),
-                        "url": url,
-                        "proxy_url": url,
-                        "content_type": part.headers.get("Content-Type", "application/octet-stream"),
-                    })
+                    attachments.append(self.world.add_file(
+                        self.emu.base_url, part.filename or name, bytes(data),
+                        part.headers.get("Content-Type", "application/octet-stream")))
         else:
             text = await request.text()
             payload = self._decode(text) if text.strip() else ({} if expect is dict else [])
@@ -106,6 +100,16 @@ class RestBase:
             raise ApiError.invalid_form([E.FieldError(("_",), "MODEL_TYPE_CONVERT",
                                                       f"Expected a JSON {'object' if expect is dict else 'array'}.")])
         return payload, attachments
+
+    async def get_attachment(self, request: web.Request) -> web.Response:
+        """GET /attachments/{attachment_id}/{filename}: an uploaded file's bytes, as Discord's CDN serves
+        them (no token needed); 404 for an unknown id."""
+        raw = request.match_info["attachment_id"]
+        data = self.world.files.get(int(raw)) if raw.isdigit() else None
+        if data is None:
+            return web.Response(status=404, text="404: Not Found")
+        self.world.file_downloads[int(raw)] = self.world.file_downloads.get(int(raw), 0) + 1
+        return web.Response(body=data, content_type="application/octet-stream")
 
     @staticmethod
     def _decode(text: str) -> Any:

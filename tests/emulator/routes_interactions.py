@@ -55,8 +55,8 @@ class InteractionRoutes(RestBase):
             meta["interacted_message_id"] = str(rec.component_message_id)
         return meta
 
-    def _interaction_message(self, rec: InteractionRecord, body: Mapping[str, Any], *, loading: bool = False
-                             ) -> StoredMessage:
+    def _interaction_message(self, rec: InteractionRecord, body: Mapping[str, Any], *, loading: bool = False,
+                             attachments: list[dict[str, Any]] | None = None) -> StoredMessage:
         channel = self.world.channels[rec.channel_id]
         flags = int(body.get("flags") or 0)
         data = build_message(
@@ -65,7 +65,7 @@ class InteractionRoutes(RestBase):
             may_mention_everyone=bool(self.world.bot_permissions(channel) & P.MENTION_EVERYONE),
             message_type=TYPE_CHAT_INPUT_COMMAND if rec.type == INTERACTION_COMMAND else TYPE_DEFAULT,
             webhook_id=self.emu.application_id, application_id=self.emu.application_id,
-            interaction_metadata=self._interaction_metadata(rec))
+            interaction_metadata=self._interaction_metadata(rec), attachments=attachments)
         if loading:
             data["flags"] = int(data["flags"]) | L.FLAG_LOADING
         stored = StoredMessage(data, rec.channel_id, self.world.bot.id, time.monotonic(),
@@ -82,17 +82,19 @@ class InteractionRoutes(RestBase):
             rec.log.append({"kind": "expired", "at": time.monotonic() - rec.created})
             self.emu._notify()
             raise ApiError.of(404, E.UNKNOWN_INTERACTION)
-        body, _ = await self.body(request)
+        body, files = await self.body(request)
         self.validate(L.check_callback(body, rec.type, rec.option_type))
         data = body.get("data") or {}
         ctype = body["type"]
         if ctype in (L.CALLBACK_MESSAGE, L.CALLBACK_UPDATE):
             self.refuse_components_v2(data)
-        if ctype == L.CALLBACK_MESSAGE and L.message_is_empty(data):
+        if files and ctype != L.CALLBACK_MESSAGE:
+            raise ApiError(400, 0, "The Discord emulator takes files only with a CHANNEL_MESSAGE_WITH_SOURCE callback")
+        if ctype == L.CALLBACK_MESSAGE and L.message_is_empty(data, attachments=len(files)):
             raise ApiError.of(400, E.EMPTY_MESSAGE)
         message: StoredMessage | None = None
         if ctype == L.CALLBACK_MESSAGE:
-            message = self._interaction_message(rec, data)
+            message = self._interaction_message(rec, data, attachments=files)
             rec.original_message_id = message.id
             await self.dispatch_create(message)
         elif ctype == L.CALLBACK_DEFERRED_MESSAGE:
@@ -140,12 +142,12 @@ class InteractionRoutes(RestBase):
             # Discord: the first follow-up after a deferred response edits the loading message.
             rec.loading_replaced = True
             edit = {k: v for k, v in body.items() if k in ("content", "embeds", "components", "allowed_mentions")}
+            if attachments:
+                original.data["attachments"] = attachments
             await self._apply_edit(original, edit, may_mention_everyone=False)
             stored = original
         else:
-            stored = self._interaction_message(rec, body)
-            if attachments:
-                stored.data["attachments"] = attachments
+            stored = self._interaction_message(rec, body, attachments=attachments)
             await self.dispatch_create(stored)
         rec.followup_ids.append(stored.id)
         rec.log.append({"kind": "followup", "message_id": stored.id, "body": body,

@@ -184,6 +184,7 @@ class DiscordEmulator:
         app = web.Application(middlewares=[self._middleware], client_max_size=MAX_REQUEST_BYTES)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self.rest.get_attachment)  # the "CDN"
         for spec in route_table():
             app.router.add_route(spec.method, API_PREFIX + spec.template, self._bind(spec))
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)

@@ -307,6 +307,10 @@ class World:
         self.messages: dict[int, StoredMessage] = {}
         self.channel_messages: dict[int, list[int]] = {}
         self.webhooks: dict[int, Webhook] = {}
+        #: Every uploaded file's bytes by attachment id (bot uploads and slash-command options).
+        self.files: dict[int, bytes] = {}
+        #: How often each attachment was downloaded from its URL.
+        self.file_downloads: dict[int, int] = {}
 
     # --- building the world ----------------------------------------------------------------
 
@@ -499,6 +503,23 @@ class World:
                 # message_count leaves out a forum post's starter message, whose id is the thread's.
                 if channel.is_thread and message.id != channel.id:
                     channel.message_count += 1
+
+    # --- attachments -----------------------------------------------------------------------
+
+    def add_file(self, base_url: str, filename: str, data: bytes, content_type: str | None, *,
+                 ephemeral: bool = False) -> dict[str, Any]:
+        """Keep an uploaded file and return its attachment object (Resources > Message > Attachment
+        Object), its ``url`` on the emulator as Discord's is on its CDN."""
+        attachment_id = self.ids.next()
+        self.files[attachment_id] = data
+        url = f"{base_url}/attachments/{attachment_id}/{filename}"
+        attachment: dict[str, Any] = {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url,
+                                      "proxy_url": url}
+        if content_type:
+            attachment["content_type"] = content_type
+        if ephemeral:
+            attachment["ephemeral"] = True
+        return attachment
 
     def channel_history(self, channel_id: int) -> list[StoredMessage]:
         return [self.messages[m] for m in self.channel_messages.get(channel_id, []) if not self.messages[m].deleted]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
+import discord
 import pytest
 
 from tests.emulator import DiscordEmulator, EmulatorUsageError
+from tests.emulator.interactions import Upload
 
-from .conftest import Api, RawGateway
+from .conftest import Api, BotStarter, RawGateway, new_bot
 
 FEEDS = {
     "name": "feeds", "description": "Manage feeds", "type": 1, "options": [
@@ -186,3 +190,52 @@ async def test_component_click_and_update(emu: DiscordEmulator, world: dict[str,
     assert status == 200 and edited["id"] == message["id"]
     assert later.original is not None and later.original["content"] == "Intro: ..."
     assert [m["content"] for m in emu.all_messages()] == ["Intro: ..."]
+
+
+# --- attachment options and files in responses ------------------------------------------------------
+
+
+async def test_an_attachment_option_reaches_discord_py_and_files_come_back_in_responses(
+        emu: DiscordEmulator, world: dict[str, int], start_bot: BotStarter) -> None:
+    bot = new_bot()
+    read: list[tuple[str, int, bytes]] = []
+
+    @bot.tree.command(name="upload", description="Echo a file")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment, later: bool = False) -> None:
+        read.append((file.filename, file.size, await file.read()))
+        echo = discord.File(io.BytesIO(read[-1][2].upper()), filename="echo.txt")
+        if later:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.followup.send("echoed", file=echo, ephemeral=True)
+        else:
+            await interaction.response.send_message("echoed", file=echo, ephemeral=True)
+
+    async def setup_hook() -> None:
+        await bot.tree.sync()
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    await start_bot(bot)
+    g, c, m = world["guild"], world["channel"], world["member"]
+    with pytest.raises(EmulatorUsageError, match="pass an Upload"):
+        await emu.invoke_command(g, c, m, "upload", {"file": "feeds.opml"})
+
+    handle = await emu.invoke_command(g, c, m, "upload", {"file": Upload("feeds.opml", b"<opml/>", "text/x-opml")})
+    [option] = handle.payload["data"]["options"]
+    attachment = handle.payload["data"]["resolved"]["attachments"][option["value"]]
+    assert option["type"] == 11 and attachment["filename"] == "feeds.opml" and attachment["size"] == 7
+    assert attachment["content_type"] == "text/x-opml" and attachment["ephemeral"] is True
+    original = await handle.wait_original()
+    assert read == [("feeds.opml", 7, b"<opml/>")] and emu.world.file_downloads == {int(attachment["id"]): 1}
+    assert original["content"] == "echoed" and original["flags"] & 64
+    [echo] = original["attachments"]
+    assert echo["filename"] == "echo.txt" and emu.world.files[int(echo["id"])] == b"<OPML/>"
+    async with aiohttp.ClientSession() as session:  # served without a token, as Discord's CDN does
+        async with session.get(echo["url"]) as resp:
+            assert (resp.status, await resp.read()) == (200, b"<OPML/>")
+        async with session.get(f"{emu.base_url}/attachments/1/nothing.txt") as resp:
+            assert resp.status == 404
+
+    deferred = await emu.invoke_command(g, c, m, "upload", {"file": Upload("b.txt", b"later"), "later": True})
+    message = await deferred.wait_original(lambda m: bool(m["attachments"]))
+    assert message["content"] == "echoed" and not message["flags"] & 128, "the follow-up replaced the loading message"
+    assert emu.world.files[int(message["attachments"][0]["id"])] == b"LATER"
