@@ -28,7 +28,8 @@ from bot.config.describe import describe_subscription
 from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
 from bot.config.opml import parse_opml
-from bot.discord.commands import FileMessage
+from bot.config.scope import GuildScope
+from bot.discord.commands import FileMessage, UserError
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
 from bot.render import CONTENT_LIMIT, MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
@@ -54,6 +55,13 @@ def _in_code(text: str) -> str:
 def _with_block(head: str, lines: list[str]) -> str:
     """``head``, then ``lines`` (already made safe by :func:`_in_code`) in a code block."""
     return f"{head}\n```\n" + "\n".join(lines) + "\n```"
+
+
+def _require_owned(scope: GuildScope, name: str) -> None:
+    """Refuse to change a feed the invoking server does not own (see GuildScope.change_refusal)."""
+    refusal = scope.change_refusal(name)
+    if refusal is not None:
+        raise UserError(refusal)
 
 
 def _found_on_page(found: FoundFeed) -> str:
@@ -96,10 +104,11 @@ class FeedAdmin:
         except SourceError as exc:
             raise SourceError(url, f"I could not read it as a feed ({exc.reason}). Check that the URL opens in a browser and is RSS, Atom or JSON Feed") from exc
 
-    async def list_payloads(self) -> Reply:
+    async def list_payloads(self, scope: GuildScope) -> Reply:
+        """The feeds the invoking server sees, with their health, and its subscriptions."""
         config = self.connection.config()
         lines = []
-        for feed in config.feeds:
+        for feed in scope.seen_feeds(config):
             state = await self.store.get_feed(feed.name)
             health = "never polled"
             if state is not None:
@@ -112,7 +121,7 @@ class FeedAdmin:
             origin = config.feed_origin(feed.name)
             where = feed.url or feed.folder
             lines.append(f"**{escape_markdown(feed.name)}** ({origin}) — {escape_markdown(str(where))}\n{escape_markdown(health)}")
-        subs = [f"`{escape_markdown(s.key)}` → <#{s.channel}> ({s.mode}, {s.layout})" for s in config.subscriptions]
+        subs = [f"`{escape_markdown(s.key)}` → <#{s.channel}> ({s.mode}, {s.layout})" for s in scope.subscriptions]
         text = "\n\n".join(lines) or "No feeds yet — add one with /feeds add."
         embed = {"title": "Feeds", "description": truncate(text, 4000)}
         if subs:
@@ -145,12 +154,14 @@ class FeedAdmin:
         note = _note(f"{found_note}The newest story of **{escape_markdown(feed.title or found.url)}** would look like this:")
         return [note, render_article_card(article)], None
 
-    async def edit(self, name: str, channel_id: int | None, options: Mapping[str, Any]) -> Reply:
+    async def edit(self, name: str, channel_id: int | None, options: Mapping[str, Any], scope: GuildScope) -> Reply:
         """Change keys of a Discord-added feed's subscription; ``options`` are config keys, text as typed.
+        Only a feed the invoking server owns (``scope``).
 
         The reply lists each changed key, then the subscription as ``newsbot check-config`` prints it,
         in a code block: the admin sees the text as written, and nothing in it renders or pings.
         """
+        _require_owned(scope, name)
         path = self._config_path()
         edited = await asyncio.to_thread(
             managed_edit_subscription, path, name, channel_id, changes_from_text(options), env=self._env()
@@ -191,9 +202,11 @@ class FeedAdmin:
         """Parse and import in one go (run in a thread: parsing and the managed write both block)."""
         return import_opml(path, parse_opml(data, source), source, channel=channel_id, dry_run=dry_run, env=self._env())
 
-    async def export_feeds(self) -> Reply:
-        """Every URL feed of both files as an OPML file attached to a one-line note."""
-        exported = export_opml(self.connection.config(), now=datetime.now(UTC))
+    async def export_feeds(self, scope: GuildScope) -> Reply:
+        """Every URL feed the invoking server sees, of both files, as an OPML file attached to a
+        one-line note (another server's feed URLs may carry secrets in their query strings)."""
+        config = self.connection.config()
+        exported = export_opml(config.model_copy(update={"feeds": scope.seen_feeds(config)}), now=datetime.now(UTC))
         text = f"{len(exported.feeds)} feed(s) in {EXPORT_FILENAME}."
         if exported.folder_feeds:
             names = ", ".join(f"**{escape_markdown(feed.name)}**" for feed in exported.folder_feeds)
@@ -201,12 +214,14 @@ class FeedAdmin:
         message: FileMessage = {**_note(text), "file": (EXPORT_FILENAME, exported.data)}
         return [message], None
 
-    async def remove(self, name: str) -> Reply:
+    async def remove(self, name: str, scope: GuildScope) -> Reply:
+        _require_owned(scope, name)
         managed_remove_feed(self._config_path(), name)
         await self._reload()
         return [_note(f"Removed **{escape_markdown(name)}**; nothing more will be posted from it.")], None
 
-    async def set_paused(self, name: str, paused: bool) -> Reply:
+    async def set_paused(self, name: str, paused: bool, scope: GuildScope) -> Reply:
+        _require_owned(scope, name)
         config = self.connection.config()
         if config.feed(name) is None:
             raise ConfigError(f"there is no feed called “{name}” — see /feeds list")
@@ -220,11 +235,11 @@ class FeedAdmin:
                 self.app.deliverer.wake()
         return [_note(f"**{escape_markdown(name)}** is {'paused' if paused else 'running again'}.")], None
 
-    async def digest_now(self, key: str | None, channel_id: int | None) -> Reply:
+    async def digest_now(self, key: str | None, channel_id: int | None, scope: GuildScope) -> Reply:
+        """Fire the digests of this channel, or the one called ``key`` among the invoking server's."""
         if self.app is None:
             raise ConfigError("digests can only be sent while `newsbot run` is running")
-        config = self.connection.config()
-        subs = [s for s in config.subscriptions if s.mode == "digest" and (s.key == key if key else s.channel == channel_id)]
+        subs = [s for s in scope.subscriptions if s.mode == "digest" and (s.key == key if key else s.channel == channel_id)]
         if not subs:
             raise ConfigError("no digest subscription " + (f"called “{key}”" if key else "posts in this channel"))
         sent = [s.key for s in subs if await self.app.fire_digest(s.key) is not None]

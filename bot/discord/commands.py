@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config.scope import GuildScope, guild_scope
 from bot.errors import ConfigError, NewsbotError
 from bot.model import UNTITLED
 from bot.render import (
@@ -68,6 +69,14 @@ def payload_kwargs(payload: MessagePayload | FileMessage) -> dict[str, Any]:
         filename, data = attached
         kwargs["file"] = discord.File(io.BytesIO(data), filename=filename)
     return kwargs
+
+
+def server_channel_ids(guild: discord.Guild | None) -> set[int]:
+    """Ids of a server's channels (forums and categories included) and of the threads the bot has
+    cached: where its subscriptions may post.  None (a DM) has none."""
+    if guild is None:
+        return set()
+    return {channel.id for channel in guild.channels} | {thread.id for thread in guild.threads}
 
 
 def choice_name(text: str) -> str:
@@ -169,27 +178,40 @@ class NewsCommands(commands.Cog):
         else:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
-    async def _resolve_article(self, query: str | None) -> StoredArticle:
-        """"#<id>" (from autocomplete), words to search, or nothing for the newest story."""
+    def _scope(self, interaction: discord.Interaction) -> GuildScope:
+        """What the invoking server may see and change (bot.config.scope): everything when the bot
+        is in that server alone (or, in a DM, in at most one server)."""
+        guild = interaction.guild
+        known = {g.id for g in self.connection.client.guilds}
+        only = known <= {guild.id} if guild is not None else len(known) <= 1
+        return guild_scope(self.connection.config(), server_channel_ids(guild), only_server=only)
+
+    def _channels(self, interaction: discord.Interaction) -> frozenset[int] | None:
+        """The channels whose stories the invoking server's members may read; None: every story."""
+        return self._scope(interaction).story_channels
+
+    async def _resolve_article(self, query: str | None, channels: frozenset[int] | None) -> StoredArticle:
+        """"#<id>" (from autocomplete), words to search, or nothing for the newest story; only among
+        the stories routed to ``channels`` when given (a story elsewhere is as unknown as no story)."""
         if query:
             match = re.fullmatch(r"#?(\d+)", query.strip())
             if match:
-                stored = await self.store.get_article(int(match.group(1)))
+                stored = await self.store.get_article(int(match.group(1)), channels=channels)
                 if stored is not None:
                     return stored
-            hits = await self.store.search(query, 1)
+            hits = await self.store.search(query, 1, channels=channels)
             if not hits:
                 raise UserError(f"No story matches “{truncate(query, 80)}” — pick one of the suggestions, or try /search.")
-            stored = await self.store.get_article(hits[0].article_id)
+            stored = await self.store.get_article(hits[0].article_id, channels=channels)
         else:
-            latest = await self.store.latest_articles(1)
+            latest = await self.store.latest_articles(1, channels=channels)
             stored = latest[0] if latest else None
         if stored is None:
             raise UserError("I have no stories yet — they appear here once the feeds have been polled.")
         return stored
 
-    async def _article_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        suggestions = await self.store.title_suggestions(current.strip(), MAX_CHOICES)
+    async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        suggestions = await self.store.title_suggestions(current.strip(), MAX_CHOICES, channels=self._channels(interaction))
         return [app_commands.Choice(name=choice_name(title), value=f"#{aid}") for aid, title in suggestions[:MAX_CHOICES]]
 
     # -- members -----------------------------------------------------------------------------------------
@@ -197,21 +219,25 @@ class NewsCommands(commands.Cog):
     @app_commands.command(name="article", description="Show a story: its TL;DR and its sections")
     @app_commands.describe(query="Words from the story (or pick a title); empty: the latest story")
     async def article(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        channels = self._channels(interaction)
+
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            stored = await self._resolve_article(query)
+            stored = await self._resolve_article(query, channels)
             return [render_article_card(stored.article)], section_menu(stored) if stored.article.sections else None
 
         await self.answer(interaction, work)
 
     @article.autocomplete("query")
     async def _article_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self._article_choices(current)
+        return await self._article_choices(interaction, current)
 
     @app_commands.command(name="section", description="Show one section of a story")
     @app_commands.describe(article="The story (start typing its title)", section="The section (choices follow the story)")
     async def section(self, interaction: discord.Interaction, article: str, section: str) -> None:
+        channels = self._channels(interaction)
+
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            stored = await self._resolve_article(article)
+            stored = await self._resolve_article(article, channels)
             index = self._section_index(stored, section)
             return render_section(stored.article, index), full_text_button(stored.id, index)
 
@@ -219,13 +245,13 @@ class NewsCommands(commands.Cog):
 
     @section.autocomplete("article")
     async def _section_article(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self._article_choices(current)
+        return await self._article_choices(interaction, current)
 
     @section.autocomplete("section")
     async def _section_section(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         chosen = getattr(interaction.namespace, "article", None)
         try:
-            stored = await self._resolve_article(chosen) if chosen else None
+            stored = await self._resolve_article(chosen, self._channels(interaction)) if chosen else None
         except UserError:
             stored = None
         if stored is None:
@@ -253,10 +279,12 @@ class NewsCommands(commands.Cog):
     @app_commands.command(name="latest", description="The newest stories")
     @app_commands.describe(feed="Only from this feed", count="How many (1–10)")
     async def latest(self, interaction: discord.Interaction, feed: str | None = None, count: app_commands.Range[int, 1, 10] = 5) -> None:
+        scope = self._scope(interaction)
+
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            if feed and self.connection.config().feed(feed) is None:
+            if feed and not scope.sees(feed):
                 raise UserError(f"There is no feed called “{truncate(feed, 80)}” — pick one of the suggestions.")
-            stored = await self.store.latest_articles(count, feed=feed)
+            stored = await self.store.latest_articles(count, feed=feed, channels=scope.story_channels)
             if not stored:
                 raise UserError("No stories yet — they appear once the feeds have been polled.")
             return render_digest("Latest stories", [s.article for s in stored], since=None), None
@@ -265,13 +293,15 @@ class NewsCommands(commands.Cog):
 
     @latest.autocomplete("feed")
     async def _latest_feed(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self._feed_choices(current)
+        return self._feed_choices(current, self._scope(interaction).seen)
 
     @app_commands.command(name="search", description="Search the stored stories")
     @app_commands.describe(query="Words to look for in titles and text")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
+        channels = self._channels(interaction)
+
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            hits = await self.store.search(query, 10)
+            hits = await self.store.search(query, 10, channels=channels)
             if not hits:
                 raise UserError(f"Nothing matches “{truncate(query, 80)}” — try fewer or other words.")
             lines = []
@@ -295,40 +325,46 @@ class NewsCommands(commands.Cog):
         if not custom_id.startswith(CUSTOM_PREFIX):
             return
         parts = custom_id[len(CUSTOM_PREFIX) :].split(":")
+        channels = self._channels(interaction)
         try:
             if parts[0] == "sec":
                 values = (interaction.data or {}).get("values") or ["0"]
                 article_id, index = int(parts[1]), int(values[0])  # type: ignore[index]
-                await self.answer(interaction, lambda: self._open_section(article_id, index), ephemeral=True)
+                await self.answer(interaction, lambda: self._open_section(article_id, index, channels), ephemeral=True)
             elif parts[0] == "text":
                 article_id, index = int(parts[1]), int(parts[2])
-                await self.answer(interaction, lambda: self._full_text(article_id, index), ephemeral=True)
+                await self.answer(interaction, lambda: self._full_text(article_id, index, channels), ephemeral=True)
         except (ValueError, IndexError):
             await self._error(interaction, "That button is from an older version of the bot; run the command again.", deferred=False)
 
-    async def _stored(self, article_id: int) -> StoredArticle:
-        stored = await self.store.get_article(article_id)
+    async def _stored(self, article_id: int, channels: frozenset[int] | None) -> StoredArticle:
+        stored = await self.store.get_article(article_id, channels=channels)
         if stored is None:
             raise UserError("That story is no longer stored; run /article again.")
         return stored
 
-    async def _open_section(self, article_id: int, index: int) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored(article_id)
+    async def _open_section(
+        self, article_id: int, index: int, channels: frozenset[int] | None
+    ) -> tuple[list[MessagePayload], discord.ui.View | None]:
+        stored = await self._stored(article_id, channels)
         if not 0 <= index < len(stored.article.sections):
             raise UserError("That section no longer exists; run /article again.")
         return render_section(stored.article, index), full_text_button(article_id, index)
 
-    async def _full_text(self, article_id: int, index: int) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored(article_id)
+    async def _full_text(
+        self, article_id: int, index: int, channels: frozenset[int] | None
+    ) -> tuple[list[MessagePayload], discord.ui.View | None]:
+        stored = await self._stored(article_id, channels)
         if not 0 <= index < len(stored.article.sections):
             raise UserError("That section no longer exists; run /article again.")
         return render_section_text(stored.article, index), None
 
     # -- admins ------------------------------------------------------------------------------------------
 
-    def _feed_choices(self, current: str) -> list[app_commands.Choice[str]]:
+    def _feed_choices(self, current: str, allowed: frozenset[str]) -> list[app_commands.Choice[str]]:
+        """The feeds among ``allowed`` (the server's seen or owned feeds) whose name contains ``current``."""
         needle = current.lower()
-        names = [f.name for f in self.connection.config().feeds if needle in f.name.lower()]
+        names = [f.name for f in self.connection.config().feeds if f.name in allowed and needle in f.name.lower()]
         return [app_commands.Choice(name=choice_name(n), value=n) for n in names[:MAX_CHOICES]]
 
     async def _require_admin(self, interaction: discord.Interaction) -> bool:
@@ -346,7 +382,8 @@ class NewsCommands(commands.Cog):
     @feeds.command(name="list", description="The feeds this bot follows, with their health")
     async def feeds_list(self, interaction: discord.Interaction) -> None:
         if await self._require_admin(interaction):
-            await self.answer(interaction, self._admin().list_payloads, ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().list_payloads(scope), ephemeral=True)
 
     @feeds.command(name="add", description="Follow a feed in a channel (it is fetched once to check it)")
     @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed), or a site's address: the feed it advertises", name="A short name (default: from the feed)", channel="Where to post (default: here)")
@@ -381,7 +418,8 @@ class NewsCommands(commands.Cog):
     @feeds.command(name="export", description="Every feed followed by URL, as an OPML file for another reader")
     async def feeds_export(self, interaction: discord.Interaction) -> None:
         if await self._require_admin(interaction):
-            await self.answer(interaction, self._admin().export_feeds, ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().export_feeds(scope), ephemeral=True)
 
     @feeds.command(name="edit", description="Change how a feed added from Discord posts")
     @app_commands.describe(
@@ -433,22 +471,26 @@ class NewsCommands(commands.Cog):
             await self._error(interaction, "Give at least one option to change, e.g. layout or mention.", deferred=False)
             return
         target = channel.id if channel is not None else None
-        await self.answer(interaction, lambda: self._admin().edit(name, target, options), ephemeral=True)
+        scope = self._scope(interaction)
+        await self.answer(interaction, lambda: self._admin().edit(name, target, options, scope), ephemeral=True)
 
     @feeds.command(name="remove", description="Stop following a feed added from Discord")
     async def feeds_remove(self, interaction: discord.Interaction, name: str) -> None:
         if await self._require_admin(interaction):
-            await self.answer(interaction, lambda: self._admin().remove(name), ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().remove(name, scope), ephemeral=True)
 
     @feeds.command(name="pause", description="Stop polling a feed for now")
     async def feeds_pause(self, interaction: discord.Interaction, name: str) -> None:
         if await self._require_admin(interaction):
-            await self.answer(interaction, lambda: self._admin().set_paused(name, True), ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().set_paused(name, True, scope), ephemeral=True)
 
     @feeds.command(name="resume", description="Poll a paused feed again, and resume its paused subscriptions")
     async def feeds_resume(self, interaction: discord.Interaction, name: str) -> None:
         if await self._require_admin(interaction):
-            await self.answer(interaction, lambda: self._admin().set_paused(name, False), ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().set_paused(name, False, scope), ephemeral=True)
 
     @feeds.command(name="preview", description="Show what a feed's newest story would look like, without adding it")
     async def feeds_preview(self, interaction: discord.Interaction, url: str) -> None:
@@ -460,17 +502,17 @@ class NewsCommands(commands.Cog):
     @feeds_pause.autocomplete("name")
     @feeds_resume.autocomplete("name")
     async def _feed_name(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self._feed_choices(current)
+        return self._feed_choices(current, self._scope(interaction).owned)
 
     @digest.command(name="now", description="Send the digests of this channel (or one subscription) now")
     async def digest_now(self, interaction: discord.Interaction, subscription: str | None = None) -> None:
         if await self._require_admin(interaction):
-            channel_id = interaction.channel_id
-            await self.answer(interaction, lambda: self._admin().digest_now(subscription, channel_id), ephemeral=True)
+            channel_id, scope = interaction.channel_id, self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().digest_now(subscription, channel_id, scope), ephemeral=True)
 
     @digest_now.autocomplete("subscription")
     async def _digest_sub(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        subs = [s.key for s in self.connection.config().subscriptions if s.mode == "digest" and current.lower() in s.key.lower()]
+        subs = [s.key for s in self._scope(interaction).subscriptions if s.mode == "digest" and current.lower() in s.key.lower()]
         return [app_commands.Choice(name=choice_name(k), value=k) for k in subs[:MAX_CHOICES]]
 
     async def cog_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.model import Article, Section
 from bot.store.base import Executor, chunked, insert_for
 from bot.store.errors import ArticleExistsError, NotFoundError
+from bot.store.outbox import stories_routed_to
 from bot.store.records import StoredArticle
 from bot.store.schema import articles, sections
 from bot.store.search import index_article
@@ -51,6 +53,11 @@ async def _write_sections(conn: AsyncConnection, article_id: int, article: Artic
     rows = _section_rows(article_id, article)
     if rows:
         await conn.execute(insert(sections), rows)
+
+
+def _routed(query: Select[Any], channels: Collection[int] | None) -> Select[Any]:
+    """``query`` kept to the articles routed to one of ``channels``; unchanged when ``channels`` is None."""
+    return query if channels is None else query.where(articles.c.id.in_(stories_routed_to(channels)))
 
 
 async def _load(conn: AsyncConnection, query: Select[Any]) -> list[StoredArticle]:
@@ -150,14 +157,19 @@ class ArticlesMixin(Executor):
             await _write_sections(conn, article_id, article)
             await index_article(conn, article_id, article)
 
-    async def get_article(self, article_id: int) -> StoredArticle | None:
+    async def get_article(self, article_id: int, *, channels: Collection[int] | None = None) -> StoredArticle | None:
+        """The article with this id; None when there is none, or it was not routed to one of
+        ``channels`` (when given: what one server may read, see bot.config.scope)."""
         async with self._connect(f"get_article({article_id})") as conn:
-            found = await _load(conn, select(articles).where(articles.c.id == article_id))
+            found = await _load(conn, _routed(select(articles).where(articles.c.id == article_id), channels))
             return found[0] if found else None
 
-    async def latest_articles(self, limit: int, *, feed: str | None = None) -> list[StoredArticle]:
-        """The newest articles (by publication time, then storage time), optionally of one feed."""
-        query = select(articles).order_by(*_NEWEST_FIRST).limit(max(0, limit))
+    async def latest_articles(
+        self, limit: int, *, feed: str | None = None, channels: Collection[int] | None = None
+    ) -> list[StoredArticle]:
+        """The newest articles (by publication time, then storage time), optionally of one feed,
+        and only those routed to one of ``channels`` when given."""
+        query = _routed(select(articles).order_by(*_NEWEST_FIRST).limit(max(0, limit)), channels)
         if feed is not None:
             query = query.where(articles.c.feed == feed)
         async with self._connect("latest_articles") as conn:
@@ -176,17 +188,21 @@ class ArticlesMixin(Executor):
         async with self._connect("articles_since") as conn:
             return await _load(conn, query)
 
-    async def title_suggestions(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[int, str]]:
-        """(id, title) of articles whose title contains ``text`` (any case), newest first.
+    async def title_suggestions(
+        self, text: str, limit: int = MAX_SUGGESTIONS, *, channels: Collection[int] | None = None
+    ) -> list[tuple[int, str]]:
+        """(id, title) of articles whose title contains ``text`` (any case), newest first; only
+        those routed to one of ``channels`` when given.
 
         For slash-command autocomplete: empty text gives the newest titles.  ``%`` and ``_`` in
         the text are matched literally.
         """
         needle = text.strip()
-        query = (
+        query = _routed(
             select(articles.c.id, articles.c.title)
             .order_by(*_NEWEST_FIRST)
-            .limit(max(0, min(limit, MAX_SUGGESTIONS)))
+            .limit(max(0, min(limit, MAX_SUGGESTIONS))),
+            channels,
         )
         if needle:
             query = query.where(articles.c.title.icontains(needle, autoescape=True))

@@ -16,11 +16,11 @@ same guarantee through the same re-checking UPDATE.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, func, or_, select, update
+from sqlalchemy import Row, Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -62,6 +62,21 @@ def outbox_row(row: Row[Any]) -> OutboxRow:
         dedupe_key=m["dedupe_key"],
         leased_until=m["leased_until"],
         digest_id=m["digest_id"],
+    )
+
+
+#: Outbox kinds that carry one story in ``article_id`` (a digest row lists its stories' held items instead).
+STORY_KINDS = ("article", "update")
+
+
+def stories_routed_to(channels: Collection[int]) -> Select[Any]:
+    """The ids of the stories routed to any of ``channels`` (sent or not, as themselves or as an update).
+
+    What a server's members may read when the bot is in several servers (bot.config.scope): a story
+    held for a digest keeps its own row, so digests count too.  For ``articles.c.id.in_(...)``.
+    """
+    return select(outbox.c.article_id).where(
+        outbox.c.channel_id.in_(sorted(channels)), outbox.c.kind.in_(STORY_KINDS), outbox.c.article_id.is_not(None)
     )
 
 
@@ -155,7 +170,7 @@ class OutboxMixin(Executor):
         where an update of it may be re-posted."""
         query = (
             select(outbox.c.subscription)
-            .where(outbox.c.article_id == article_id, outbox.c.kind.in_(("article", "update")))
+            .where(outbox.c.article_id == article_id, outbox.c.kind.in_(STORY_KINDS))
             .distinct()
         )
         async with self._connect(f"routed_subscriptions({article_id})") as conn:

@@ -18,13 +18,15 @@ the migration environment and the schema comparison to leave them alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Article
 from bot.store.base import Executor
+from bot.store.outbox import stories_routed_to
 from bot.store.records import SearchHit
 
 #: SQLite's FTS5 table (its shadow tables share the prefix).
@@ -90,18 +92,21 @@ _PG_UPSERT = text(
     """
 )
 
-_SQLITE_SEARCH = text(
+#: Where a query's scope condition goes (see :func:`_scoped`).
+_SCOPE = "/*scope*/"
+
+_SQLITE_SEARCH = (
     f"""
     SELECT f.rowid AS article_id, a.title AS title, a.url AS url,
            snippet({FTS_TABLE}, 1, '', '', '…', 24) AS snippet,
            -bm25({FTS_TABLE}, {FTS_WEIGHTS[0]}, {FTS_WEIGHTS[1]}) AS rank
     FROM {FTS_TABLE} AS f JOIN articles AS a ON a.id = f.rowid
-    WHERE {FTS_TABLE} MATCH :match
+    WHERE {FTS_TABLE} MATCH :match{_SCOPE}
     ORDER BY bm25({FTS_TABLE}, {FTS_WEIGHTS[0]}, {FTS_WEIGHTS[1]}), f.rowid DESC
     LIMIT :limit
     """
 )
-_PG_SEARCH = text(
+_PG_SEARCH = (
     f"""
     SELECT hit.article_id AS article_id, a.title AS title, a.url AS url,
            ts_headline('{PG_TS_CONFIG}', hit.body, q,
@@ -110,7 +115,7 @@ _PG_SEARCH = text(
     FROM (
         SELECT s.article_id, s.body, ts_rank(s.document, q) AS rank
         FROM {PG_SEARCH_TABLE} AS s, websearch_to_tsquery('{PG_TS_CONFIG}', CAST(:query AS text)) AS q
-        WHERE s.document @@ q
+        WHERE s.document @@ q{_SCOPE}
         ORDER BY rank DESC, s.article_id DESC
         LIMIT :limit
     ) AS hit
@@ -132,17 +137,36 @@ async def index_article(conn: AsyncConnection, article_id: int, article: Article
         await conn.execute(_SQLITE_INSERT, params)
 
 
-async def search_articles(conn: AsyncConnection, query: str, limit: int) -> list[SearchHit]:
-    """Articles matching ``query``, best first; [] when the query has no searchable words."""
+def _scoped(conn: AsyncConnection, sql: str, column: str, channels: Collection[int] | None) -> TextClause:
+    """``sql`` keeping ``column`` (an article id) to the stories routed to ``channels``; any when None.
+
+    The condition is the store's one definition (:func:`stories_routed_to`), rendered inline: its
+    only values are integer channel ids and the outbox's kind names, so inlining them is safe.
+    """
+    if channels is None:
+        return text(sql.replace(_SCOPE, ""))
+    routed = stories_routed_to([int(channel) for channel in channels])
+    inline = routed.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    return text(sql.replace(_SCOPE, f" AND {column} IN ({inline})"))
+
+
+async def search_articles(
+    conn: AsyncConnection, query: str, limit: int, channels: Collection[int] | None = None
+) -> list[SearchHit]:
+    """Articles matching ``query``, best first; [] when the query has no searchable words.
+
+    ``channels``: only the stories routed to one of them (one server's, see bot.config.scope).
+    """
     limit = max(0, min(limit, MAX_LIMIT))
     terms = search_terms(query)
-    if not terms or limit == 0:
+    if not terms or limit == 0 or (channels is not None and not channels):
         return []
     if conn.dialect.name == "postgresql":
         # websearch_to_tsquery never raises on user input; NUL is the one thing PostgreSQL text refuses.
-        rows = await conn.execute(_PG_SEARCH, {"query": query.replace("\x00", " "), "limit": limit})
+        params: dict[str, Any] = {"query": query.replace("\x00", " "), "limit": limit}
+        rows = await conn.execute(_scoped(conn, _PG_SEARCH, "s.article_id", channels), params)
     else:
-        rows = await conn.execute(_SQLITE_SEARCH, {"match": fts5_query(terms), "limit": limit})
+        rows = await conn.execute(_scoped(conn, _SQLITE_SEARCH, "f.rowid", channels), {"match": fts5_query(terms), "limit": limit})
     return [
         SearchHit(
             article_id=row.article_id,
@@ -156,11 +180,12 @@ async def search_articles(conn: AsyncConnection, query: str, limit: int) -> list
 
 
 class SearchMixin(Executor):
-    async def search(self, query: str, limit: int = 10) -> list[SearchHit]:
-        """Full-text search over stored articles (title and every section), best match first.
+    async def search(self, query: str, limit: int = 10, *, channels: Collection[int] | None = None) -> list[SearchHit]:
+        """Full-text search over stored articles (title and every section), best match first;
+        only the stories routed to one of ``channels`` when given.
 
         Any user input is safe: quotes, operators or punctuation never raise, they just match
         less (or nothing).
         """
         async with self._connect("search") as conn:
-            return await search_articles(conn, query, limit)
+            return await search_articles(conn, query, limit, channels)

@@ -1,0 +1,88 @@
+"""Which feeds and subscriptions one Discord server's slash commands may see and change.
+
+One newsbot process may post to channels of several servers.  The admins of server A must not list,
+export, pause, edit or remove the feeds of server B, and A's members must not read B's stories.  A
+server is known here only by the ids of its channels (threads and forums included): the cog reads
+them from discord.py's cache and passes plain ids in, so this module stays pure.
+
+* A server's **subscriptions** are those whose channel is one of its channels.
+* It **sees** a feed with at least one of its subscriptions (``/feeds list``, ``/latest feed:``).
+* It **owns** a feed all of whose subscriptions are its own (there is at least one): only then may its
+  admins pause, resume, edit or remove it; a feed shared with another server is the operator's.
+* It reads the **stories posted to its channels** (routed there by the outbox, sent or not).
+
+When the bot is in one server only, everything is that server's: every feed (those with no
+subscription, or whose channel it cannot find, included), every subscription, every story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.config.resolved import Config, Feed, Subscription
+
+
+@dataclass(frozen=True)
+class GuildScope:
+    """What one server's commands may touch; built by :func:`guild_scope`."""
+
+    #: The server's subscriptions, in config order.
+    subscriptions: tuple[Subscription, ...]
+    #: Names of the feeds the server sees: those with at least one of its subscriptions.
+    seen: frozenset[str]
+    #: Names of the feeds the server owns: every subscription of theirs is its own.
+    owned: frozenset[str]
+    #: The channels whose stories its members may read; None: every story (the bot's only server).
+    story_channels: frozenset[int] | None
+    #: The bot is in this server alone: everything is its own, and nothing is refused for scope.
+    only_server: bool = False
+
+    def sees(self, feed: str) -> bool:
+        """Whether the server may know that ``feed`` exists."""
+        return feed in self.seen
+
+    def owns(self, feed: str) -> bool:
+        """Whether the server's admins may change ``feed``."""
+        return feed in self.owned
+
+    def has_subscription(self, key: str) -> bool:
+        """Whether the subscription with this key posts to one of the server's channels."""
+        return any(sub.key == key for sub in self.subscriptions)
+
+    def change_refusal(self, feed: str) -> str | None:
+        """Why the server's admins may not pause, resume, edit or remove ``feed``; None when they may.
+
+        A feed the server does not see is "unknown", exactly as a name that is no feed at all: a
+        server never learns that another's feed exists.  In the bot's only server nothing is
+        refused here (the managed file's own checks answer, naming the feeds there are).
+        """
+        if self.only_server:
+            return None
+        if not self.sees(feed):
+            return f"unknown feed “{feed}” — see /feeds list for this server's feeds"
+        if not self.owns(feed):
+            return f"feed “{feed}” also posts to another server; ask the bot's operator or edit the YAML"
+        return None
+
+    def seen_feeds(self, config: Config) -> tuple[Feed, ...]:
+        """``config``'s feeds the server sees, in config order."""
+        return tuple(feed for feed in config.feeds if feed.name in self.seen)
+
+
+def guild_scope(config: Config, channels: Iterable[int], *, only_server: bool) -> GuildScope:
+    """The scope of the server whose channel ids are ``channels``.
+
+    ``only_server``: the bot is in this server alone, so every feed, subscription and story is its
+    own, including a feed with no subscription at all (added with no channel, or whose subscriptions
+    were removed).  In a bot that is in several servers such a feed is seen and owned by none: only
+    the operator changes it, in the YAML.
+    """
+    if only_server:
+        names = frozenset(feed.name for feed in config.feeds)
+        return GuildScope(subscriptions=config.subscriptions, seen=names, owned=names, story_channels=None, only_server=True)
+    ours = frozenset(channels)
+    subscriptions = tuple(sub for sub in config.subscriptions if sub.channel in ours)
+    seen = frozenset(name for sub in subscriptions for name in sub.feeds)
+    owned = frozenset(name for name in seen if all(sub.channel in ours for sub in config.subscriptions_for(name)))
+    return GuildScope(subscriptions=subscriptions, seen=seen, owned=owned, story_channels=ours)
