@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -263,15 +263,20 @@ def feed_names(feeds: Iterable[OpmlFeed]) -> list[str]:
     names: list[str] = []
     taken: set[str] = set()
     for feed in feeds:
-        base = _slug(feed.title) or _slug(urlsplit(feed.xml_url).hostname or "") or "feed"
-        name, number = base, 1
-        while name in taken:
-            number += 1
-            suffix = f"-{number}"
-            name = base[: MAX_NAME - len(suffix)].rstrip("-_") + suffix
+        name = unique_name(_slug(feed.title) or _slug(urlsplit(feed.xml_url).hostname or "") or "feed", taken)
         taken.add(name)
         names.append(name)
     return names
+
+
+def unique_name(base: str, taken: Container[str]) -> str:
+    """``base``, or ``base`` with "-2", "-3"… (cut to the config's 64 characters) if it is taken."""
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        suffix = f"-{number}"
+        name = base[: MAX_NAME - len(suffix)].rstrip("-_") + suffix
+    return name
 
 
 def _slug(text: str) -> str:

@@ -27,7 +27,7 @@ from bot.config import (
 from bot.config.describe import describe_subscription
 from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
-from bot.config.opml import parse_opml
+from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FileMessage, UserError
 from bot.errors import ConfigError, SourceError
@@ -132,9 +132,13 @@ class FeedAdmin:
         path = self._config_path()
         found = await self._fetch_feed(url)
         feed = found.feed
-        feed_name = slugify(name or feed.title or urlsplit(found.url).hostname or "feed")
-        if self.connection.config().feed(feed_name) is not None:
-            raise ConfigError(f"a feed called “{feed_name}” already exists — choose another name with the name option")
+        config = self.connection.config()
+        if name:
+            feed_name = slugify(name)
+            if config.feed(feed_name) is not None:
+                raise ConfigError(f"a feed called “{feed_name}” already exists — choose another name with the name option")
+        else:  # a name of its own, as an import makes: "-2" if the feed's title is taken
+            feed_name = unique_name(slugify(feed.title or urlsplit(found.url).hostname or "feed"), {f.name for f in config.feeds})
         if channel_id is None:
             raise ConfigError("run /feeds add in the channel the stories should go to, or give the channel option")
         managed_add_feed(path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id})

@@ -361,3 +361,12 @@ def test_cut_lines_show_as_many_as_fit_and_count_the_rest(limit: int) -> None:
     assert kept == [*lines[:shown], f"… and {len(lines) - shown} more"]
     one_more = [*lines[: shown + 1], *([f"… and {len(lines) - shown - 1} more"] if shown + 1 < len(lines) else [])]
     assert len("\n".join(one_more)) > limit  # showing one more line would not fit
+
+
+def test_unique_name_adds_a_number_and_stays_within_the_name_limit() -> None:
+    from bot.config.opml import MAX_NAME, unique_name
+
+    assert unique_name("world", set()) == "world"
+    assert unique_name("world", {"world", "world-2"}) == "world-3"
+    long = "w" * MAX_NAME
+    assert unique_name(long, {long}) == "w" * (MAX_NAME - 2) + "-2"

@@ -143,6 +143,22 @@ async def test_feeds_add_by_admin_persists_across_restart(emu: DiscordEmulator, 
     assert load_config(bot["cfg"], env={}).feed("extra").origin == "managed"
 
 
+async def test_feeds_add_without_a_name_takes_a_free_one_and_a_given_name_must_be_free(emu: DiscordEmulator, bot: dict) -> None:
+    g, c, admin = bot["guild"], bot["channel"], bot["admin"]
+    async with FeedServer() as srv:
+        for path in ("/one.xml", "/two.xml", "/three.xml"):  # three feeds with one title
+            srv.set(path, EXTRA_FEED, content_type="application/rss+xml")
+        for path in ("/one.xml", "/two.xml"):
+            handle = await emu.invoke_command(g, c, admin, "feeds add", {"url": srv.url(path)})
+            await handle.wait_original(lambda m: "Added" in (m.get("content") or ""))
+        assert bot["app"].config.feed("extra-news").url == srv.url("/one.xml")
+        assert bot["app"].config.feed("extra-news-2").url == srv.url("/two.xml")
+        handle = await emu.invoke_command(g, c, admin, "feeds add", {"url": srv.url("/three.xml"), "name": "extra-news"})
+        reply = await handle.wait_original(lambda m: "already exists" in (m.get("content") or ""))
+    assert "choose another name" in reply["content"]
+    assert bot["app"].config.feed("extra-news-3") is None
+
+
 EXTRA_FEED = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Extra News</title>'
               "<item><title>Hello</title><guid>x1</guid><description>Some text here.</description></item></channel></rss>")
 
