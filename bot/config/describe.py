@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config.durations import format_duration
+from bot.config.fieldtypes import format_color
 from bot.config.fieldtypes import hide_password
 from bot.config.resolved import Config, Feed, Subscription
 
@@ -76,6 +77,8 @@ def describe_subscription(sub: Subscription) -> str:
         parts.append("pings " + " ".join(f"<@&{role}>" for role in sub.mention))
     if sub.repost_updates:
         parts.append("reposts updates")
+    if sub.color is not None:
+        parts.append(f"colour {format_color(sub.color)}")
     parts.append(f"max {sub.max_posts_per_run} per run")
     if sub.max_age is not None:
         parts.append(f"nothing older than {format_duration(sub.max_age)}" if sub.max_age else "no age limit")

@@ -210,6 +210,40 @@ RoleIds = Annotated[
 ]
 
 
+# --- embed colour -----------------------------------------------------------------------------
+
+_HEX_COLOR = re.compile(r"\s*(?:#|0x)?([0-9a-fA-F]{6})\s*")
+
+
+def format_color(color: int) -> str:
+    """``0x1E90FF`` → ``"#1e90ff"``, as admins write it."""
+    return f"#{color:06x}"
+
+
+def parse_color(value: object) -> int:
+    """An embed colour: ``"#1e90ff"`` (also ``1e90ff`` or ``0x1e90ff``) or its 24-bit integer."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFF:
+        return value
+    if isinstance(value, str) and (match := _HEX_COLOR.fullmatch(value)):
+        return int(match.group(1), 16)
+    raise ValueError(f"{_shown(value)} is not a colour — write it as in an image editor, e.g. \"#1e90ff\" (quoted)")
+
+
+Color = Annotated[
+    int,
+    PlainValidator(parse_color),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*(#|0x)?[0-9a-fA-F]{6}\s*$"},
+                {"type": "integer", "minimum": 0, "maximum": 0xFFFFFF},
+            ],
+            "description": 'An embed colour, e.g. "#1e90ff".',
+        }
+    ),
+]
+
+
 # --- URLs and paths ---------------------------------------------------------------------------
 
 

@@ -399,5 +399,6 @@ def _resolve_subscription(spec: SubscriptionSpec, defaults: Defaults, origin: st
         backfill=spec.backfill,
         max_age=spec.max_age,
         mention=spec.mention,
+        color=spec.color,
         origin=origin,
     )

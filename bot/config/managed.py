@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot.config.durations import format_duration
-from bot.config.fieldtypes import parse_snowflake
+from bot.config.fieldtypes import format_color, parse_snowflake
 from bot.config.loader import load_sources, managed_path_for
 from bot.config.problems import suggest
 from bot.config.resolved import MANAGED, Config, Subscription
@@ -148,6 +148,7 @@ def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] 
 #: The subscription keys ``/feeds edit`` may change, as the config file spells them.
 EDITABLE_KEYS = (
     "layout", "mode", "schedule", "timezone", "mention", "include", "exclude", "webhook", "max_age", "repost_updates",
+    "color",
 )
 #: Text an admin types in a text option of ``/feeds edit`` to remove that key (back to the default).
 CLEAR_WORDS = frozenset({"none", "-"})
@@ -376,6 +377,8 @@ def _shown(key: str, sub: Subscription) -> str:
         return "the feed's" if value is None else format_duration(value) if value else "no limit"
     if key == "repost_updates":
         return "yes" if value else "no"
+    if key == "color":
+        return "Discord's" if value is None else format_color(value)
     return "none" if value is None else str(value)
 
 

@@ -92,6 +92,8 @@ class Subscription(_Frozen):
     max_age: int | None = None
     #: Role ids pinged by each new story's (or digest's) first message; see ``mention_for``.
     mention: tuple[int, ...] = ()
+    #: Embed colour (24-bit RGB); None: Discord's default.
+    color: int | None = None
     #: Where it is defined: the admins' file name or "managed".
     origin: str = "newsbot.yaml"
 

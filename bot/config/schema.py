@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.config.cron import cron_trigger
 from bot.config.fieldtypes import (
+    Color,
     DefaultLayout,
     FeedNames,
     FetchArticle,
@@ -243,6 +244,7 @@ class SubscriptionSpec(Section):
         description="Role id(s) to ping when a story or digest is posted (once, in its first message); "
         "article text never pings.",
     )
+    color: Color | None = Field(default=None, description='Colour of the embeds\' side bar, e.g. "#1e90ff".')
 
     @field_validator("schedule")
     @classmethod

@@ -436,6 +436,7 @@ class NewsCommands(commands.Cog):
         webhook_name="Post through a webhook under this name",
         max_age="Skip entries older than this, e.g. 3d (0: no limit)",
         repost_updates="Post updated stories again",
+        color='Colour of the embeds\' side bar, e.g. "#1e90ff"',
     )
     async def feeds_edit(
         self,
@@ -453,6 +454,7 @@ class NewsCommands(commands.Cog):
         webhook_name: str | None = None,
         max_age: str | None = None,
         repost_updates: bool | None = None,
+        color: str | None = None,
     ) -> None:
         """Only the options given change; text "none" or "-" puts that key back to its default."""
         if not await self._require_admin(interaction):
@@ -463,6 +465,7 @@ class NewsCommands(commands.Cog):
         given = {
             "layout": layout, "mode": mode, "schedule": schedule, "timezone": timezone, "include": include,
             "exclude": exclude, "webhook": webhook_name, "max_age": max_age, "repost_updates": repost_updates,
+            "color": color,
         }
         options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         if mention is not None or no_mention:

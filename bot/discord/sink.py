@@ -165,14 +165,15 @@ class DiscordSink:
         mention = subscription.mention_for(row.kind)
         if row.kind == "digest":
             payloads = render_digest(
-                f"Digest: {subscription.key}", [a.article for a in articles], since=None, mention=mention
+                f"Digest: {subscription.key}", [a.article for a in articles], since=None, mention=mention,
+                color=getattr(subscription, "color", None),
             )
             name = digest_post_name(subscription.key, row.created_at, subscription.timezone)
         else:
             article = articles[0].article
             updated = row.kind == "update"
             if subscription.layout == "thread":
-                plan = render_thread(article, updated=updated, mention=mention)
+                plan = render_thread(article, updated=updated, mention=mention, color=getattr(subscription, "color", None))
                 if forum is None:
                     return await self._send_thread(row, subscription, plan)
                 payloads = [plan.headline, *plan.messages]
@@ -534,7 +535,7 @@ def _article_payloads(
         return [render_compact(article, mention=mention)]
     if subscription.layout == "template":
         return [render_template(article, subscription.template, mention=mention)]
-    return render_embed(article, updated=updated, mention=mention)
+    return render_embed(article, updated=updated, mention=mention, color=getattr(subscription, "color", None))
 
 
 def _with_ids(row: OutboxRow, ids: list[int]) -> OutboxRow:

@@ -289,3 +289,11 @@ def test_edited_text_cannot_read_the_environment(main: Path) -> None:
 )
 def test_changes_from_text(options: dict[str, object], changes: dict[str, object]) -> None:
     assert changes_from_text(options) == changes
+
+
+def test_edit_sets_and_clears_the_embed_color(main: Path) -> None:
+    managed_add_feed(main, WEB, {"feeds": ["web"], "channel": 42}, env={})
+    edited = managed_edit_subscription(main, "web", None, changes_from_text({"color": "#1E90FF"}), env={})
+    assert edited.after.color == 0x1E90FF and edited.change_lines() == ["color: Discord's → #1e90ff"]
+    edited = managed_edit_subscription(main, "web", None, changes_from_text({"color": "none"}), env={})
+    assert edited.after.color is None and "color" not in MANAGED.read_text()

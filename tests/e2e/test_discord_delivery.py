@@ -326,3 +326,26 @@ async def test_webhook_subscription_posts_under_the_feed_name(emu: DiscordEmulat
         assert len(messages) == 3 and messages[-1]["author"]["username"] == "World Desk"
         assert messages[-1]["webhook_id"] not in {m["webhook_id"] for m in messages[:2]}
         assert app.store is not None and not (await app.store.get_subscription("hooked")).paused
+
+
+async def test_a_subscription_color_paints_its_embeds(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
+    guild = emu.add_guild("news")
+    painted, plain = emu.add_channel(guild, "painted"), emu.add_channel(guild, "plain")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", simple_config(emu, server, tmp_path / "db.sqlite", f"""
+      - feeds: [world]
+        channel: {painted}
+        color: "#1E90FF"
+      - feeds: [world]
+        channel: {plain}
+    """))
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        server.set("/world.xml", rss([Item("Painted story", body_text("paint"), guid="p1")]),
+                   content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        [colored] = emu.messages(painted)
+        [uncolored] = emu.messages(plain)
+        assert {embed.get("color") for embed in colored["embeds"]} == {0x1E90FF}
+        assert all(embed.get("color") is None for embed in uncolored["embeds"])
