@@ -71,6 +71,10 @@ def payload_kwargs(payload: MessagePayload | FileMessage) -> dict[str, Any]:
     return kwargs
 
 
+#: The channels a subscription can post to, as a slash-command option (forum channels included).
+PostChannel = discord.TextChannel | discord.ForumChannel
+
+
 def server_channel_ids(guild: discord.Guild | None) -> set[int]:
     """Ids of a server's channels (forums and categories included) and of the threads the bot has
     cached: where its subscriptions may post.  None (a DM) has none."""
@@ -337,26 +341,25 @@ class NewsCommands(commands.Cog):
         except (ValueError, IndexError):
             await self._error(interaction, "That button is from an older version of the bot; run the command again.", deferred=False)
 
-    async def _stored(self, article_id: int, channels: frozenset[int] | None) -> StoredArticle:
+    async def _stored_section(self, article_id: int, index: int, channels: frozenset[int] | None) -> StoredArticle:
+        """The story a menu or button names, if it is still stored, readable here, and has that section."""
         stored = await self.store.get_article(article_id, channels=channels)
         if stored is None:
             raise UserError("That story is no longer stored; run /article again.")
+        if not 0 <= index < len(stored.article.sections):
+            raise UserError("That section no longer exists; run /article again.")
         return stored
 
     async def _open_section(
         self, article_id: int, index: int, channels: frozenset[int] | None
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored(article_id, channels)
-        if not 0 <= index < len(stored.article.sections):
-            raise UserError("That section no longer exists; run /article again.")
+        stored = await self._stored_section(article_id, index, channels)
         return render_section(stored.article, index), full_text_button(article_id, index)
 
     async def _full_text(
         self, article_id: int, index: int, channels: frozenset[int] | None
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored(article_id, channels)
-        if not 0 <= index < len(stored.article.sections):
-            raise UserError("That section no longer exists; run /article again.")
+        stored = await self._stored_section(article_id, index, channels)
         return render_section_text(stored.article, index), None
 
     # -- admins ------------------------------------------------------------------------------------------
@@ -392,7 +395,7 @@ class NewsCommands(commands.Cog):
         interaction: discord.Interaction,
         url: str,
         name: str | None = None,
-        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        channel: PostChannel | None = None,
     ) -> None:
         if await self._require_admin(interaction):
             target = channel.id if channel is not None else interaction.channel_id
@@ -408,7 +411,7 @@ class NewsCommands(commands.Cog):
         self,
         interaction: discord.Interaction,
         file: discord.Attachment,
-        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        channel: PostChannel | None = None,
         dry_run: bool = False,
     ) -> None:
         if await self._require_admin(interaction):
@@ -442,7 +445,7 @@ class NewsCommands(commands.Cog):
         self,
         interaction: discord.Interaction,
         name: str,
-        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        channel: PostChannel | None = None,
         layout: Literal["embed", "thread", "compact"] | None = None,
         mode: Literal["immediate", "digest"] | None = None,
         schedule: str | None = None,

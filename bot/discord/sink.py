@@ -163,22 +163,22 @@ class DiscordSink:
         self._note_claim(row)
         forum = await self._forum(row.channel_id)
         mention = subscription.mention_for(row.kind)
+        color = getattr(subscription, "color", None)
         if row.kind == "digest":
             payloads = render_digest(
-                f"Digest: {subscription.key}", [a.article for a in articles], since=None, mention=mention,
-                color=getattr(subscription, "color", None),
+                f"Digest: {subscription.key}", [a.article for a in articles], since=None, mention=mention, color=color
             )
             name = digest_post_name(subscription.key, row.created_at, subscription.timezone)
         else:
             article = articles[0].article
             updated = row.kind == "update"
             if subscription.layout == "thread":
-                plan = render_thread(article, updated=updated, mention=mention, color=getattr(subscription, "color", None))
+                plan = render_thread(article, updated=updated, mention=mention, color=color)
                 if forum is None:
                     return await self._send_thread(row, subscription, plan)
                 payloads = [plan.headline, *plan.messages]
             else:
-                payloads = _article_payloads(article, subscription, updated, mention)
+                payloads = _article_payloads(article, subscription, updated, mention, color)
             name = story_post_name(article, updated=updated)
         if forum is not None:
             return await self._send_forum_post(row, subscription, forum, name, payloads)
@@ -258,7 +258,7 @@ class DiscordSink:
         """The part's message, executed through the channel's webhook unless an earlier attempt did;
         into the thread ``thread_id`` (a post of the forum) if given, else in the channel."""
         hook = await self._hook(row, subscription)
-        if may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+        if self._may_have_been_posted(row):
             earlier = await self._find_webhook_post(
                 row, thread_id or row.channel_id, hook, webhook_username(subscription), body, taken
             )
@@ -359,6 +359,10 @@ class DiscordSink:
             channel_id, why,
         )
 
+    def _may_have_been_posted(self, row: OutboxRow) -> bool:
+        """Whether an earlier attempt (this process's, or a run that died) may have posted ``row``."""
+        return may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim)
+
     def _note_claim(self, row: OutboxRow) -> None:
         """Remember the earliest claim this process made (a claimed row is leased from then on)."""
         claimed = claimed_at(row, CLAIM_LEASE)
@@ -442,7 +446,7 @@ class DiscordSink:
         """
         hook = await self._hook(row, subscription)
         body: dict[str, Any] = dict(starter)
-        if may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+        if self._may_have_been_posted(row):
             is_first = partial(
                 is_webhook_copy, webhook_id=hook.id, username=webhook_username(subscription),
                 since=discord.utils.time_snowflake(row.created_at), signature=message_signature(body),
@@ -503,7 +507,7 @@ class DiscordSink:
             raise to_delivery_error(exc, f"listing the active threads of forum channel {forum.id}") from exc
         for thread in active.get("threads", []):
             yield thread
-        if not may_have_been_posted(row, lease=CLAIM_LEASE, first_claim=self._first_claim):
+        if not self._may_have_been_posted(row):
             return
         if not self._can_read_history(forum.id):
             self._history_unreadable(forum.id, "the bot lacks Read Message History there")
@@ -528,14 +532,14 @@ class DiscordSink:
 
 
 def _article_payloads(
-    article: Article, subscription: Any, updated: bool, mention: tuple[int, ...]
+    article: Article, subscription: Any, updated: bool, mention: tuple[int, ...], color: int | None
 ) -> list[MessagePayload]:
     """A story in the embed, compact or template layout (the thread layout has its own plan)."""
     if subscription.layout == "compact":
         return [render_compact(article, mention=mention)]
     if subscription.layout == "template":
         return [render_template(article, subscription.template, mention=mention)]
-    return render_embed(article, updated=updated, mention=mention, color=getattr(subscription, "color", None))
+    return render_embed(article, updated=updated, mention=mention, color=color)
 
 
 def _with_ids(row: OutboxRow, ids: list[int]) -> OutboxRow:
