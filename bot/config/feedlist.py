@@ -10,7 +10,7 @@ show the same words.  No discord, no aiohttp; ``import_opml`` writes the managed
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,11 +68,14 @@ def import_opml(
     channel: int | None,
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
+    visible: Callable[[str], bool] | None = None,
 ) -> OpmlImport:
     """Add ``opml``'s feeds (read from ``source``) to the managed file, each posted to ``channel`` if given.
 
     One write, all or nothing, skipping names and URLs already configured (see
-    :func:`managed_add_feeds`).  A list with no feed outline at all is a ConfigError naming ``source``.
+    :func:`managed_add_feeds`; ``visible`` limits that to the feeds one Discord server sees, and a
+    feed renamed there is listed under its new name).  A list with no feed outline at all is a
+    ConfigError naming ``source``.
     """
     if not opml.feeds and not opml.skipped:
         raise ConfigError(f"{source}: no feeds in it (no outline has an xmlUrl)", file=source)
@@ -83,12 +86,14 @@ def import_opml(
         channel=channel,
         dry_run=dry_run,
         env=env,
+        visible=visible,
     )
+    given = {written: name for name, written in result.renamed}
     verb = "would add" if dry_run else "added"
     target = f" → channel {channel}" if channel is not None else ""
     lines = []
     for name in result.added:
-        feed = by_name[name]
+        feed = by_name[given.get(name, name)]
         folder = f" ({'/'.join(feed.category)})" if feed.category else ""
         lines.append(f"{verb}: {name} — {feed.xml_url}{folder}{target}")
     lines += [f"skipped: {name} — {by_name[name].xml_url}: {why}" for name, why in result.skipped]

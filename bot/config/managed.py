@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import yaml
 from bot.config.durations import format_duration
 from bot.config.fieldtypes import format_color, parse_snowflake
 from bot.config.loader import load_sources, managed_path_for
+from bot.config.opml import unique_name
 from bot.config.problems import suggest
 from bot.config.resolved import MANAGED, Config, Subscription
 from bot.errors import ConfigError
@@ -61,10 +62,17 @@ class AddedFeeds:
 
     #: The managed file written (or that would be).
     path: Path
-    #: Names of the feeds added, in the order given.
+    #: Names of the feeds added, as written, in the order given.
     added: tuple[str, ...]
     #: (name, why) of each feed left out because the config already has its name or URL.
     skipped: tuple[tuple[str, str], ...]
+    #: (name given, name written) of each feed added under a free variant of its name, because a
+    #: feed the caller does not see (``visible``) has that name.
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
+#: Where a feed added earlier in the same batch is, in a skip line ("… already in this import").
+_THIS_IMPORT = "this import"
 
 
 def managed_add_feeds(
@@ -74,6 +82,7 @@ def managed_add_feeds(
     channel: int | None = None,
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
+    visible: Callable[[str], bool] | None = None,
 ) -> AddedFeeds:
     """Add many feeds in one write (``newsbot feeds import``), each posted to ``channel`` if given.
 
@@ -81,23 +90,21 @@ def managed_add_feeds(
     list twice adds nothing the second time, and a hand-written feed is never shadowed.  The rest is
     validated with the whole config, as :func:`managed_add_feed` does (all or nothing, ``$``
     escaped); with ``dry_run`` it is validated and nothing is written.
+
+    ``visible`` (a predicate over feed names; ``/feeds import`` in one of several servers passes
+    ``GuildScope.sees``) limits those checks to the feeds the caller may know exist, so no skip line
+    names another server's feed and no server goes without stories another one follows: a URL only
+    feeds it does not see have is added as a feed of its own, and a name only such a feed has is
+    replaced by a free variant (:func:`unique_name`, listed in ``renamed``).  None: every feed is
+    visible (the operator's command line).
     """
     config_path = Path(config_path)
     managed_path, data = _current(config_path)
-    names: dict[str, str] = {}
-    urls: dict[str, str] = {}
-    for file, items, unescape in (
-        (config_path, _items(_main_data(config_path), "feeds"), False),
-        (managed_path, _items(data, "feeds"), True),
-    ):
-        for item in items:
-            name, url = item.get("name"), item.get("url")
-            if isinstance(name, str):
-                names.setdefault(name, file.name)
-                if isinstance(url, str):
-                    urls.setdefault(url.replace("$$", "$") if unescape else url, f"feed {name!r} in {file.name}")
+    names, urls, taken = _visible_feeds(config_path, managed_path, data, visible)
+    reserved = taken | {str(feed["name"]) for feed in feeds}  # a variant never takes a later feed's own name
     added: list[str] = []
     skipped: list[tuple[str, str]] = []
+    renamed: list[tuple[str, str]] = []
     for feed in feeds:
         name, url = str(feed["name"]), str(feed.get("url") or "")
         if url in urls:
@@ -105,14 +112,47 @@ def managed_add_feeds(
         elif name in names:
             skipped.append((name, f"a feed named {name!r} is already in {names[name]} — retitle it to add it too"))
         else:
-            names[name], urls[url] = "this import", f"feed {name!r} of this import"
-            data["feeds"].append(_escaped(dict(feed)))
+            written = unique_name(name, reserved) if name in taken else name  # taken by a feed not visible
+            if written != name:
+                renamed.append((name, written))
+            taken.add(written)
+            reserved.add(written)
+            names[written], urls[url] = _THIS_IMPORT, f"feed {written!r} of {_THIS_IMPORT}"
+            data["feeds"].append(_escaped({**feed, "name": written}))
             if channel is not None:
-                data["subscriptions"].append({"feeds": [_escaped(name)], "channel": channel})
-            added.append(name)
+                data["subscriptions"].append({"feeds": [_escaped(written)], "channel": channel})
+            added.append(written)
     if added:
         _commit(config_path, managed_path, data, env, write=not dry_run)
-    return AddedFeeds(path=managed_path, added=tuple(added), skipped=tuple(skipped))
+    return AddedFeeds(path=managed_path, added=tuple(added), skipped=tuple(skipped), renamed=tuple(renamed))
+
+
+def _visible_feeds(
+    config_path: Path, managed_path: Path, data: Mapping[str, Any], visible: Callable[[str], bool] | None
+) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """What :func:`managed_add_feeds` checks a feed against, from both files.
+
+    Returns the names of the feeds ``visible`` lets the caller see (→ the file each is first in),
+    their URLs (→ "feed 'x' in file" of the first such feed) and the names of every feed, seen or not.
+    """
+    names: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    taken: set[str] = set()
+    for file, items, unescape in (
+        (config_path, _items(_main_data(config_path), "feeds"), False),
+        (managed_path, _items(data, "feeds"), True),
+    ):
+        for item in items:
+            name, url = item.get("name"), item.get("url")
+            if not isinstance(name, str):
+                continue
+            taken.add(name)
+            if visible is not None and not visible(name):
+                continue
+            names.setdefault(name, file.name)
+            if isinstance(url, str):
+                urls.setdefault(url.replace("$$", "$") if unescape else url, f"feed {name!r} in {file.name}")
+    return names, urls, taken
 
 
 def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] | None = None) -> None:

@@ -128,22 +128,40 @@ class FeedAdmin:
             embed["fields"] = [{"name": "Subscriptions", "value": truncate("\n".join(subs), 1024)}]
         return [{"embeds": [embed], "allowed_mentions": {"parse": []}}], None
 
-    async def add(self, url: str, name: str | None, channel_id: int | None) -> Reply:
+    async def add(self, url: str, name: str | None, channel_id: int | None, scope: GuildScope) -> Reply:
+        """Follow the feed at ``url`` (or the one the page there advertises) in ``channel_id``.
+
+        Within the invoking server's ``scope``: a ``name`` that only a feed it does not see has is
+        not refused (that would tell it the feed exists) but replaced by a free variant, and the
+        reply says so; a feed it sees that already posts this URL to this channel is refused, as a
+        second one would only poll the same URL again (in another channel it is allowed).
+        """
         path = self._config_path()
         found = await self._fetch_feed(url)
         feed = found.feed
         config = self.connection.config()
-        if name:
-            feed_name = slugify(name)
-            if config.feed(feed_name) is not None:
-                raise ConfigError(f"a feed called “{feed_name}” already exists — choose another name with the name option")
-        else:  # a name of its own, as an import makes: "-2" if the feed's title is taken
-            feed_name = unique_name(slugify(feed.title or urlsplit(found.url).hostname or "feed"), {f.name for f in config.feeds})
         if channel_id is None:
             raise ConfigError("run /feeds add in the channel the stories should go to, or give the channel option")
+        here = next((f for f in scope.seen_feeds(config) if f.url == found.url
+                     and any(sub.channel == channel_id for sub in config.subscriptions_for(f.name))), None)
+        if here is not None:
+            return [_note(f"{_found_on_page(found)}{safe_text(found.url)} is already followed as **{escape_markdown(here.name)}** "
+                          f"in <#{channel_id}> — use `/feeds edit name:{here.name}` to change how it posts there; "
+                          "nothing was added.")], None
+        taken = {f.name for f in config.feeds}
+        renamed = ""
+        if name:
+            wanted = slugify(name)
+            if wanted in taken and scope.sees(wanted):
+                raise ConfigError(f"a feed called “{wanted}” already exists — choose another name with the name option")
+            feed_name = unique_name(wanted, taken)  # taken by a feed the server does not see: not said whose
+            if feed_name != wanted:
+                renamed = f"“{escape_markdown(wanted)}” was taken, so it is called “{escape_markdown(feed_name)}”. "
+        else:  # a name of its own, as an import makes: "-2" if the feed's title is taken
+            feed_name = unique_name(slugify(feed.title or urlsplit(found.url).hostname or "feed"), taken)
         managed_add_feed(path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id})
         await self._reload()
-        payloads = [_note(f"{_found_on_page(found)}Added **{escape_markdown(feed_name)}** → <#{channel_id}>. "
+        payloads = [_note(f"{_found_on_page(found)}Added **{escape_markdown(feed_name)}** → <#{channel_id}>. {renamed}"
                           f"New stories will be posted there; {len(feed.entries)} existing ones were left out.")]
         if feed.entries:
             payloads.append(render_article_card(build_article(feed.entries[0], source=feed.title or None)))
@@ -176,12 +194,15 @@ class FeedAdmin:
         text = "\n".join([*changes, *([""] if changes else []), describe_subscription(edited.after)])
         return [_note(_with_block(f"{head} **{escape_markdown(name)}** → <#{edited.after.channel}>:", [_in_code(text)]))], None
 
-    async def import_feeds(self, attachment: discord.Attachment, channel_id: int | None, dry_run: bool) -> Reply:
+    async def import_feeds(
+        self, attachment: discord.Attachment, channel_id: int | None, dry_run: bool, scope: GuildScope
+    ) -> Reply:
         """Add an uploaded OPML list's feeds, posted to ``channel_id``, as ``newsbot feeds import`` does.
 
         The upload is checked from what Discord says of it (size, name, type) before it is downloaded,
-        then parsed as hostile input (:func:`parse_opml`).  The reply shows the lines the command line
-        prints, cut to one message; the summary line is always kept.
+        then parsed as hostile input (:func:`parse_opml`).  Names and URLs are checked against the
+        feeds the invoking server sees (``scope``) only: see :meth:`_import`.  The reply shows the
+        lines the command line prints, cut to one message; the summary line is always kept.
         """
         path = self._config_path()
         if channel_id is None:
@@ -193,7 +214,7 @@ class FeedAdmin:
             data = await attachment.read()
         except discord.HTTPException as exc:
             raise ConfigError(f"I could not download {attachment.filename} from Discord ({exc.status}); try again") from exc
-        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run)
+        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run, scope)
         if report.added and not dry_run:
             await self._reload()
         head = f"{'Dry run of' if dry_run else 'Imported'} **{safe_text(attachment.filename)}** → <#{channel_id}>:"
@@ -202,9 +223,17 @@ class FeedAdmin:
         lines = cut_lines([_in_code(line) for line in report.lines], room) if report.lines else []
         return [_note(_with_block(head, [*lines, summary]))], None
 
-    def _import(self, path: Any, data: bytes, source: str, channel_id: int, dry_run: bool) -> OpmlImport:
-        """Parse and import in one go (run in a thread: parsing and the managed write both block)."""
-        return import_opml(path, parse_opml(data, source), source, channel=channel_id, dry_run=dry_run, env=self._env())
+    def _import(self, path: Any, data: bytes, source: str, channel_id: int, dry_run: bool, scope: GuildScope) -> OpmlImport:
+        """Parse and import in one go (run in a thread: parsing and the managed write both block).
+
+        In one of several servers only the feeds it sees count as already there: a URL that only
+        another server's feed follows becomes a feed of this server, and a name such a feed has a
+        free variant, so no line of the report names a feed the server may not know of.
+        """
+        visible = None if scope.only_server else scope.sees
+        return import_opml(
+            path, parse_opml(data, source), source, channel=channel_id, dry_run=dry_run, env=self._env(), visible=visible
+        )
 
     async def export_feeds(self, scope: GuildScope) -> Reply:
         """Every URL feed the invoking server sees, of both files, as an OPML file attached to a

@@ -399,7 +399,8 @@ class NewsCommands(commands.Cog):
     ) -> None:
         if await self._require_admin(interaction):
             target = channel.id if channel is not None else interaction.channel_id
-            await self.answer(interaction, lambda: self._admin().add(url, name, target), ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().add(url, name, target, scope), ephemeral=True)
 
     @feeds.command(name="import", description="Follow the feeds of an OPML file exported by another reader")
     @app_commands.describe(
@@ -416,7 +417,8 @@ class NewsCommands(commands.Cog):
     ) -> None:
         if await self._require_admin(interaction):
             target = channel.id if channel is not None else interaction.channel_id
-            await self.answer(interaction, lambda: self._admin().import_feeds(file, target, dry_run), ephemeral=True)
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().import_feeds(file, target, dry_run, scope), ephemeral=True)
 
     @feeds.command(name="export", description="Every feed followed by URL, as an OPML file for another reader")
     async def feeds_export(self, interaction: discord.Interaction) -> None:

@@ -297,6 +297,82 @@ def test_a_batch_with_one_bad_feed_writes_none_of_it(write: Write) -> None:
     assert not Path("newsbot.managed.yaml").exists()
 
 
+# --- the batch add, scoped to the feeds one Discord server sees ----------------------------------
+
+#: Feeds of two servers: this one sees ``local`` and ``mine``; ``theirs``, ``wire`` and ``bot-added``
+#: (in the managed file, its URL written escaped) are another server's.
+SCOPED_MAIN = with_feed("""\
+  - name: mine
+    url: https://example.com/mine.xml
+  - name: theirs
+    url: https://example.com/theirs.xml
+  - name: wire
+    url: https://example.com/wire.xml""")
+SCOPED_MANAGED = "feeds:\n  - name: bot-added\n    url: https://example.com/web.xml?k=$$x\n"
+SCOPED_BATCH = [
+    {"name": "copy", "url": "https://example.com/theirs.xml"},
+    {"name": "wire", "url": "https://example.com/wire.xml"},
+    {"name": "wire-2", "url": "https://example.com/w2.xml"},
+    {"name": "bot-added", "url": "https://example.com/web.xml?k=$x"},
+    {"name": "again", "url": "https://example.com/mine.xml"},
+    {"name": "mine", "url": "https://example.com/other.xml"},
+    {"name": "twin", "url": "https://example.com/theirs.xml"},
+]
+
+
+def _sees(name: str) -> bool:
+    return name in {"local", "mine"}
+
+
+def test_a_scoped_batch_adds_urls_and_names_only_unseen_feeds_have_and_names_none_of_them(write: Write) -> None:
+    main = write(SCOPED_MAIN)
+    Path("newsbot.managed.yaml").write_text(SCOPED_MANAGED)
+    result = managed_add_feeds(main, SCOPED_BATCH, channel=42, env={}, visible=_sees)
+    assert result.added == ("copy", "wire-3", "wire-2", "bot-added-2")  # "wire-2" is the list's own name
+    assert result.renamed == (("wire", "wire-3"), ("bot-added", "bot-added-2"))
+    assert result.skipped == (
+        ("again", "its URL is already feed 'mine' in newsbot.yaml"),
+        ("mine", "a feed named 'mine' is already in newsbot.yaml — retitle it to add it too"),
+        ("twin", "its URL is already feed 'copy' of this import"),
+    )
+    for hidden in ("theirs", "'wire'", "bot-added"):
+        assert not any(hidden in why for _, why in result.skipped), hidden
+    config = load(main)
+    assert config.feed("wire-3").url == "https://example.com/wire.xml"  # type: ignore[union-attr]
+    assert config.feed("bot-added-2").url == "https://example.com/web.xml?k=$x"  # type: ignore[union-attr]
+    assert config.feed("copy").url == config.feed("theirs").url  # type: ignore[union-attr]
+    assert [sub.key for sub in config.subscriptions_for("wire-3")] == ["42:wire-3"]
+    assert config.subscriptions_for("wire") == ()
+
+
+@pytest.mark.parametrize("visible", [None, lambda name: True], ids=["no predicate", "sees every feed"])
+def test_a_batch_that_sees_every_feed_skips_as_the_command_line_does(write: Write, visible: object) -> None:
+    main = write(SCOPED_MAIN)
+    Path("newsbot.managed.yaml").write_text(SCOPED_MANAGED)
+    result = managed_add_feeds(main, SCOPED_BATCH, channel=42, env={}, visible=visible)  # type: ignore[arg-type]
+    assert result.added == ("wire-2",) and result.renamed == ()
+    assert result.skipped == (
+        ("copy", "its URL is already feed 'theirs' in newsbot.yaml"),
+        ("wire", "its URL is already feed 'wire' in newsbot.yaml"),
+        ("bot-added", "its URL is already feed 'bot-added' in newsbot.managed.yaml"),
+        ("again", "its URL is already feed 'mine' in newsbot.yaml"),
+        ("mine", "a feed named 'mine' is already in newsbot.yaml — retitle it to add it too"),
+        ("twin", "its URL is already feed 'theirs' in newsbot.yaml"),
+    )
+
+
+def test_a_scoped_import_lists_a_renamed_feed_under_its_new_name(write: Write) -> None:
+    main = write(SCOPED_MAIN)
+    data = opml('<outline text="News"><outline text="Wire" xmlUrl="https://example.com/wire.xml"/></outline>'
+                '<outline text="Mine" xmlUrl="https://example.com/mine.xml"/>')
+    report = import_opml(main, parse_opml(data, "list.opml"), "list.opml", channel=42, env={}, visible=_sees)
+    assert report.added == ("wire-2",)
+    assert report.lines == (
+        "added: wire-2 — https://example.com/wire.xml (News) → channel 42",
+        "skipped: mine — https://example.com/mine.xml: its URL is already feed 'mine' in newsbot.yaml",
+    )
+
+
 # --- what the command line and Discord share (bot.config.feedlist) ---------------------------------
 
 

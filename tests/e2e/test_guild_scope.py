@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.config.test_opml import opml
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator
+from tests.emulator.interactions import Upload
 from tests.support.feedserver import FeedServer
 
 from bot.app import App
@@ -187,3 +189,78 @@ async def test_a_servers_members_read_only_the_stories_posted_there(emu: Discord
     click = await emu.click(card, menu["custom_id"], ["0"], member_id=a.member)
     reply = (await click.wait_response())["data"]
     assert reply["flags"] & 64 and reply["content"].startswith("That story is no longer stored")
+
+
+# --- /feeds import and /feeds add look only at the feeds the invoking server sees -------------------
+
+FERRY = Item("Ferry timetable changes", body_text("ferry"), guid="a2")
+
+
+async def test_importing_a_url_only_another_server_follows_gives_this_server_its_own_feed(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    a, b, app = bot.a, bot.b, bot.app
+    a_url, shared_url = app.config.feed("a-wire").url, app.config.feed("shared").url
+    data = opml(f'<outline text="Harbour" xmlUrl="{a_url}"/><outline text="Festival" xmlUrl="{shared_url}"/>')
+    reply = await _reply(emu, b, b.admin, "feeds import", {"file": Upload("feeds.opml", data)})
+    managed = bot.cfg.parent / "newsbot.managed.yaml"
+    assert reply["content"].splitlines() == [
+        f"Imported **feeds.opml** → <#{b.channel}>:",
+        "```",
+        f"added: harbour — {a_url} → channel {b.channel}",
+        f"skipped: festival — {shared_url}: its URL is already feed 'shared' in newsbot.yaml",  # B's own: it may be named
+        f"1 added to {managed}, 1 skipped",
+        "```",
+    ]
+    assert "a-wire" not in reply["content"]
+    assert app.config.feed("harbour").url == a_url and app.config.subscription(f"{b.channel}:harbour") is not None
+
+    # The second feed polling A's URL routes its stories to B's subscription, each story stored once.
+    await cycle(app, app.clock, advance_minutes=1)  # its first poll backfills the story A already has
+    server.set("/a.xml", rss([HARBOUR, FERRY]), content_type="application/rss+xml")
+    await cycle(app, app.clock, advance_minutes=16)  # past the default 15-minute interval
+    for channel in (a.channel, b.channel):
+        for item in (HARBOUR, FERRY):
+            assert sum(item.title in str(m) for m in emu.messages(channel)) == 1, (channel, item.title)
+    assert len(await app.store.title_suggestions("Ferry timetable")) == 1
+
+
+async def test_feeds_add_with_a_name_only_another_server_uses_takes_a_free_variant_and_says_so(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    a, b, app = bot.a, bot.b, bot.app
+    server.set("/b2.xml", rss([]), content_type="application/rss+xml")
+    reply = await _reply(emu, b, b.admin, "feeds add", {"url": server.url("/b2.xml"), "name": "a-wire"})
+    assert reply["content"].startswith(f"Added **a-wire-2** → <#{b.channel}>. “a-wire” was taken, so it is called “a-wire-2”. ")
+    assert "another server" not in reply["content"]
+    assert app.config.feed("a-wire-2").url == server.url("/b2.xml")  # type: ignore[union-attr]
+    assert app.config.subscription(f"{b.channel}:a-wire-2") is not None
+    assert app.config.feed("a-wire").url == server.url("/a.xml")  # type: ignore[union-attr]
+
+    managed = bot.cfg.parent / "newsbot.managed.yaml"
+    before = managed.read_text()
+    server.set("/b3.xml", rss([]), content_type="application/rss+xml")
+    for server_, name in ((a, "a-wire"), (b, "shared"), (b, "b-extra")):  # a feed the server sees: refused as before
+        reply = await _reply(emu, server_, server_.admin, "feeds add", {"url": server.url("/b3.xml"), "name": name})
+        assert reply["flags"] & 64 and reply["content"].startswith(f"a feed called “{name}” already exists"), name
+    assert managed.read_text() == before
+
+
+async def test_feeds_add_of_a_url_already_followed_in_that_channel_is_refused(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    a, b, app = bot.a, bot.b, bot.app
+    extra = server.url("/extra.xml")
+    managed = bot.cfg.parent / "newsbot.managed.yaml"
+    before = managed.read_text()
+    reply = await _reply(emu, b, b.admin, "feeds add", {"url": extra, "name": "again"})
+    assert reply["content"] == (f"{extra} is already followed as **b-extra** in <#{b.channel}> — "
+                                "use `/feeds edit name:b-extra` to change how it posts there; nothing was added.")
+    assert managed.read_text() == before and app.config.feed("again") is None
+
+    other = emu.add_channel(b.guild, "more-news")
+    await emu.settle()
+    reply = await _reply(emu, b, b.admin, "feeds add", {"url": extra, "name": "again", "channel": other})
+    assert reply["content"].startswith(f"Added **again** → <#{other}>.")  # another channel: a second feed, as before
+    reply = await _reply(emu, a, a.admin, "feeds add", {"url": extra, "name": "extra"})  # B's URL, in A
+    assert reply["content"].startswith(f"Added **extra** → <#{a.channel}>.") and "b-extra" not in reply["content"]
