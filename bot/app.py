@@ -25,6 +25,7 @@ from bot.config_watch import ConfigWatcher
 from bot.delivery import Deliverer, Sink
 from bot.errors import ConfigError
 from bot.feeds.fetch import Fetcher
+from bot.notices import OPERATOR_ONLY, Concerns
 from bot.pipeline import Poller, PollReport, utcnow
 from bot.schedule import missed_digest
 from bot.store import Store, open_store
@@ -271,12 +272,13 @@ class App:
         log.error("config edit refused; the running config stays:\n%s", problems)
         await self.notify(f"Config edit refused; the running config stays.\n{problems}")
 
-    async def notify(self, text: str) -> None:
-        """Tell the admins: the log always, the admin log channel once Discord is connected."""
+    async def notify(self, text: str, *, concerns: Concerns = OPERATOR_ONLY) -> None:
+        """Tell the admins: the log always; once Discord is connected, the admin log channel and the
+        alert channels of the servers the notice ``concerns`` (nothing: the operator's alone)."""
         self._notices.append(text)
         log.warning("admin notice: %s", text)
         if self.discord is not None:
-            await self.discord.notify_admins(text)
+            await self.discord.notify_admins(text, concerns=concerns)
 
 
 async def run_app(config_path: Path, *, stop: asyncio.Event | None = None, env: dict[str, str] | None = None) -> int:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Protocol
 from bot.config import Config
 from bot.errors import DeliveryError
 from bot.feeds.timing import Backoff
-from bot.notices import Notify, notify_safely
+from bot.notices import Concerns, Notify, notify_safely
 from bot.store import Store
 from bot.store.records import OutboxRow, StoredArticle
 
@@ -113,7 +113,8 @@ class Deliverer:
             await self._notify(
                 f"Subscription **{subscription.key}** is paused: I cannot post in <#{row.channel_id}> ({reason}). "
                 "Give me View Channel, Send Messages and Embed Links there (or fix the channel in the config), "
-                "then `/feeds resume` — nothing is lost meanwhile."
+                "then `/feeds resume` — nothing is lost meanwhile.",
+                subscription=subscription.key,
             )
             return
         if exc.retryable and row.attempts + 1 < MAX_ATTEMPTS:
@@ -123,7 +124,11 @@ class Deliverer:
             return
         await self.store.mark_failed(row.id, reason=reason)
         log.error("outbox #%d failed for good: %s", row.id, reason)
-        await self._notify(f"A post for **{subscription.key}** could not be delivered: {reason}. It stays in the outbox.")
+        await self._notify(
+            f"A post for **{subscription.key}** could not be delivered: {reason}. It stays in the outbox.",
+            subscription=subscription.key,
+        )
 
-    async def _notify(self, text: str) -> None:
-        await notify_safely(self.notify, text, log)
+    async def _notify(self, text: str, *, subscription: str) -> None:
+        """Tell the admins about the subscription keyed ``subscription``: the operator, and its server."""
+        await notify_safely(self.notify, text, log, concerns=Concerns.subscription(subscription))

@@ -34,7 +34,7 @@ from bot.feeds.local import read_article_folder
 from bot.feeds.parse import parse_feed
 from bot.feeds.timing import next_poll_at
 from bot.model import Article, FeedEntry, ParsedFeed
-from bot.notices import Notify, notify_safely
+from bot.notices import Concerns, Notify, notify_safely
 from bot.store import ArticleExistsError, Store, Tx
 from bot.store.records import FeedState
 
@@ -185,7 +185,7 @@ class Poller:
             changes["moved_to"] = fetched.permanent_url
             log.info("feed %s moved permanently to %s; the stored URL is updated", name, fetched.permanent_url)
         if state.failure_reported:
-            await self._notify(f"Feed **{name}** works again after {state.failures} failed polls.")
+            await self._notify(f"Feed **{name}** works again after {state.failures} failed polls.", feed=name)
         ttl = fetched.feed.ttl_minutes if fetched.feed else state.ttl_minutes
         changes["ttl_minutes"] = ttl
         changes["next_poll_at"] = next_poll_at(
@@ -463,7 +463,7 @@ class Poller:
         if status == 410:
             changes.update(disabled=True, disabled_reason="the server says the feed is gone for good (410 Gone)")
             await self.store.update_feed(name, **changes)
-            await self._notify(f"Feed **{name}** was disabled: {changes['disabled_reason']}. Remove it or fix its URL.")
+            await self._notify(f"Feed **{name}** was disabled: {changes['disabled_reason']}. Remove it or fix its URL.", feed=name)
             log.warning("feed %s: 410 Gone; disabled", name)
             return PollReport(name, "disabled", message=changes["disabled_reason"])
         changes["next_poll_at"] = next_poll_at(
@@ -477,15 +477,17 @@ class Poller:
         if now - first >= REPORT_FAILING_AFTER and not state.failure_reported:
             changes["failure_reported"] = True
             await self._notify(
-                f"Feed **{name}** has been failing since {first:%Y-%m-%d %H:%M} UTC ({failures} polls): {exc.reason}"
+                f"Feed **{name}** has been failing since {first:%Y-%m-%d %H:%M} UTC ({failures} polls): {exc.reason}",
+                feed=name,
             )
         await self.store.update_feed(name, **changes)
         kind = "parse" if isinstance(exc, ParseError) else "fetch"
         log.warning("feed %s: %s failed (%d in a row): %s; next try %s", name, kind, failures, exc.reason, changes["next_poll_at"])
         return PollReport(name, "failed", message=exc.reason, next_poll_at=changes["next_poll_at"])
 
-    async def _notify(self, text: str) -> None:
-        await notify_safely(self.notify, text, log)
+    async def _notify(self, text: str, *, feed: str) -> None:
+        """Tell the admins about ``feed``: the operator, and each server the feed posts to."""
+        await notify_safely(self.notify, text, log, concerns=Concerns.feed(feed))
 
 
 def _chronological(entries: list[Keyed]) -> list[Keyed]:

@@ -38,7 +38,7 @@ def pure_modules() -> list[str]:
 
 def test_pure_modules_import_neither_discord_nor_aiohttp() -> None:
     modules = pure_modules()
-    assert "bot.articles.summarize" in modules and "bot.config.loader" in modules
+    assert "bot.articles.summarize" in modules and "bot.config.loader" in modules and "bot.config.alerts" in modules
     done = subprocess.run([sys.executable, "-c", REFUSE_IO, *modules], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
 

@@ -25,6 +25,7 @@ def describe_config(config: Config) -> str:
         "  slash commands: "
         + (f"guilds {', '.join(map(str, guilds))} (instant)" if guilds else "global")
         + (f"; admin log channel {config.discord.admin_log_channel}" if config.discord.admin_log_channel else "")
+        + (f"; alert channels {', '.join(map(str, config.alert_channels))}" if config.alert_channels else "")
     )
     lines.append(f"Storage: {hide_password(config.storage.url)}")
     lines.append(

@@ -32,6 +32,7 @@ from bot.config.schema import (
     FeedSpec,
     ManagedFile,
     SubscriptionSpec,
+    distinct,
 )
 from bot.config.yamldoc import Document, parse
 from bot.errors import ConfigError
@@ -84,9 +85,16 @@ def load_sources(path: Path, *, env: Mapping[str, str] | None = None, managed_te
         defaults=merged.defaults,
         feeds=tuple(merged.feeds),
         subscriptions=tuple(merged.subscriptions),
+        alert_channels=_alert_channels(main.model, managed.model if managed is not None else None),
         warnings=tuple(merged.warnings),
         source_digest=sources_digest(main_bytes, managed_bytes),
     )
+
+
+def _alert_channels(main: ConfigFile, managed: ManagedFile | None) -> tuple[int, ...]:
+    """The alert channels of both files as one list: the operator's (``discord.alert_channels``)
+    first, then those set from Discord; a channel in both is one alert channel."""
+    return distinct(main.discord.alert_channels + (managed.alert_channels if managed is not None else ()))
 
 
 def managed_path_for(path: Path, data: Any) -> Path:

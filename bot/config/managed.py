@@ -503,3 +503,59 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# --- alert channels (``/feeds alerts``) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerAlertChannels:
+    """What :func:`managed_set_alert_channel` did to one server's alert channels in the managed file."""
+
+    #: The managed file written (unless nothing changed).
+    path: Path
+    #: The server's alert channels the managed file listed before.
+    before: tuple[int, ...]
+    #: The server's alert channels it lists now: the one set, or none.
+    after: tuple[int, ...]
+
+
+def managed_set_alert_channel(
+    config_path: Path,
+    guild_channels: frozenset[int],
+    channel_id: int | None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> ServerAlertChannels:
+    """Make ``channel_id`` the alert channel of the server whose channel ids are ``guild_channels``
+    (``/feeds alerts``); None: that server has none in the managed file any more.
+
+    Only that server's entries of the managed file's ``alert_channels`` are replaced: another
+    server's stay, and so do those of the admins' file (``discord.alert_channels``), which the bot
+    never rewrites.  Validated with the whole config like the other writers; a change that changes
+    nothing writes nothing.
+    """
+    config_path = Path(config_path)
+    if channel_id is not None and channel_id not in guild_channels:
+        raise ConfigError(f"channel {channel_id} is not in this server — choose one of its channels", file=str(config_path))
+    managed_path, data = _current(config_path)
+    raw = data.get("alert_channels")
+    written = list(raw) if isinstance(raw, list) else [] if raw is None else [raw]
+    before = tuple(dict.fromkeys(
+        channel for channel in map(_alert_channel_id, written) if channel is not None and channel in guild_channels
+    ))
+    after = (channel_id,) if channel_id is not None else ()
+    if before == after:
+        return ServerAlertChannels(path=managed_path, before=before, after=after)
+    kept = [item for item in written if _alert_channel_id(item) not in guild_channels]  # unreadable ones too
+    data["alert_channels"] = kept + list(after)
+    _commit(config_path, managed_path, data, env)
+    return ServerAlertChannels(path=managed_path, before=before, after=after)
+
+
+def _alert_channel_id(value: Any) -> int | None:
+    """A channel id as the managed file's ``alert_channels`` writes it; None when it is not one."""
+    try:
+        return parse_snowflake(value)
+    except ValueError:
+        return None

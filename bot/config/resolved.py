@@ -143,6 +143,9 @@ class Config(_Frozen):
     defaults: Defaults = Defaults()
     feeds: tuple[Feed, ...] = ()
     subscriptions: tuple[Subscription, ...] = ()
+    #: The servers' alert channels, from both files (``discord.alert_channels`` first), each once;
+    #: bot.config.alerts decides which of them a notice reaches.
+    alert_channels: tuple[int, ...] = ()
     #: Things worth telling the admins that do not stop the bot (a disabled feed's missing folder…).
     warnings: tuple[str, ...] = ()
     #: Digest of the files' bytes this value was loaded from, so a watcher knows what it has seen.

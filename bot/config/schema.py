@@ -81,6 +81,11 @@ def _webhook_schema(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [{"type": "boolean"}, *schema.get("anyOf", [])]
 
 
+def distinct(ids: tuple[int, ...]) -> tuple[int, ...]:
+    """``ids`` in their order, each once: a channel listed twice is one alert channel, not an error."""
+    return tuple(dict.fromkeys(ids))
+
+
 class Section(BaseModel):
     """Base of every mapping in the file: frozen, and unknown keys are errors, never ignored."""
 
@@ -107,6 +112,11 @@ class DiscordSection(Section):
     admin_log_channel: Snowflake | None = Field(
         default=None, description="Channel id where the bot reports config reloads and feed errors."
     )
+    alert_channels: Snowflakes = Field(
+        default=(),
+        description="Channel ids of servers' alert channels: each gets the notices about its own server's "
+        "feeds and subscriptions (the admin log channel gets every notice).",
+    )
     command_guilds: Snowflakes = Field(
         default=(), description="Guild ids to sync slash commands to instantly; empty: global commands."
     )
@@ -120,6 +130,11 @@ class DiscordSection(Section):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("alert_channels")
+    @classmethod
+    def _alert_channels_once(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return distinct(value)
 
 
 class StorageSection(Section):
@@ -311,15 +326,25 @@ class ConfigFile(Section):
 
 
 class ManagedFile(Section):
-    """The file the bot writes for /feeds commands: feeds, subscriptions and paused feed names."""
+    """The file the bot writes for /feeds commands: feeds, subscriptions, paused feed names and
+    the servers' alert channels."""
 
     feeds: tuple[FeedSpec, ...] = Field(default=(), json_schema_extra=_nullable)
     subscriptions: tuple[SubscriptionSpec, ...] = Field(default=(), json_schema_extra=_nullable)
     paused: tuple[str, ...] = Field(
         default=(), description="Names of feeds (from either file) not polled.", json_schema_extra=_nullable
     )
+    alert_channels: Snowflakes = Field(
+        default=(),
+        description="Each server's alert channel, set with /feeds alerts (see discord.alert_channels).",
+    )
 
     @field_validator("feeds", "subscriptions", "paused", mode="before")
     @classmethod
     def _empty_list(cls, value: Any) -> Any:
         return _tuple_of_specs(value)
+
+    @field_validator("alert_channels")
+    @classmethod
+    def _alert_channels_once(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return distinct(value)

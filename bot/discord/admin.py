@@ -24,12 +24,15 @@ from bot.config import (
     managed_remove_feed,
     managed_set_paused,
 )
+from bot.config.alerts import server_alert_channels
 from bot.config.describe import describe_subscription
 from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
+from bot.config.managed import managed_set_alert_channel
 from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FileMessage, UserError
+from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, missing
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
 from bot.render import CONTENT_LIMIT, MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
@@ -279,3 +282,59 @@ class FeedAdmin:
         if not sent:
             return [_note("Nothing new since the last digest, so nothing was sent.")], None
         return [_note(f"Digest sent for {', '.join(f'**{escape_markdown(k)}**' for k in sent)}.")], None
+
+    async def alerts(self, channel_id: int | None, off: bool, server_channels: frozenset[int]) -> Reply:
+        """``/feeds alerts``: make ``channel_id`` the invoking server's alert channel, turn it off
+        (``off``), or with neither show it; the server is known by its channel ids.
+
+        Notices about the server's own feeds and subscriptions go there (bot.config.alerts); the
+        operator's admin log channel still gets every notice.  A channel written in the admins' file
+        (``discord.alert_channels``) is the operator's to change, and the reply says so.
+        """
+        if channel_id is not None or off:
+            await asyncio.to_thread(
+                managed_set_alert_channel, self._config_path(), server_channels, None if off else channel_id, env=self._env()
+            )
+            await self._reload()
+        config = self.connection.config()
+        current = server_alert_channels(config, server_channels)
+        by_hand = [channel for channel in current if channel in config.discord.alert_channels and channel != channel_id]
+        in_file = f"written in {escape_markdown(config.path.name)} (`discord.alert_channels`): only the bot's operator can change that"
+        if off and by_hand:
+            lines = [f"This server's alert channel is off. Its alerts still go to {self._channel_list(by_hand)}, {in_file}."]
+        elif off:
+            lines = ["This server's alert channel is off: notices about its feeds and subscriptions go to the bot's operator only."]
+        elif channel_id is not None:
+            lines = [f"Alerts about this server's feeds and subscriptions now go to <#{channel_id}>."]
+            if by_hand:
+                lines.append(f"They also go to {self._channel_list(by_hand)}, {in_file}.")
+        elif current:
+            lines = [f"Alerts about this server's feeds and subscriptions go to {self._channel_list(current)}."]
+            if by_hand:
+                lines.append(f"{self._channel_list(by_hand)} {'is' if len(by_hand) == 1 else 'are'} {in_file}.")
+        else:
+            lines = [
+                "This server has no alert channel: notices about its feeds and subscriptions go to the bot's operator "
+                "only. Choose one with `/feeds alerts channel:`."
+            ]
+        lines += [problem for problem in map(self._cannot_alert_in, current) if problem is not None]
+        return [_note("\n".join(lines))], None
+
+    def _cannot_alert_in(self, channel_id: int) -> str | None:
+        """Why no notice can be posted in ``channel_id`` (as discord.py's cache sees it), or None."""
+        channel = self.connection.client.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        if channel is None or guild is None:
+            return f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
+        have = channel.permissions_for(guild.me).value if guild.me is not None else 0  # type: ignore[union-attr]
+        lacking = missing(have, VIEW_CHANNEL | SEND_MESSAGES)
+        if not lacking:
+            return None
+        return (
+            f"⚠️ I cannot post in <#{channel_id}>: I lack {' and '.join(lacking)} there. "
+            f"Grant {'it' if len(lacking) == 1 else 'them'} to my role in that channel, or no alert will arrive."
+        )
+
+    @staticmethod
+    def _channel_list(channels: list[int] | tuple[int, ...]) -> str:
+        return ", ".join(f"<#{channel}>" for channel in channels)

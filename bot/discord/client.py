@@ -20,8 +20,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
+from bot.config.alerts import notice_channels
 from bot.discord.permissions import ChannelProblem, ServerRole, missing, recommended, required, unpingable_roles
 from bot.discord.sink import DiscordSink
+from bot.notices import OPERATOR_ONLY, Concerns
 from bot.render import neutralize_mentions, truncate
 from bot.store import Store
 
@@ -94,6 +96,8 @@ class DiscordConnection:
         self.sink = DiscordSink(self.client, store, webhook_for=self.webhook_for)
         self._task: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
+        #: Alert channels not in discord.py's cache, already logged (bot.config.alerts skips them).
+        self._lost_alert_channels: set[int] = set()
         self._ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -187,7 +191,7 @@ class DiscordConnection:
             if text not in self._reported:
                 self._reported.add(text)
                 log.warning("%s", text)
-                await self.notify_admins(f"⚠️ {text}")
+                await self.notify_admins(f"⚠️ {text}", concerns=Concerns.subscription(problem.subscription))
         self._reported = {r for r in self._reported if any(str(p) == r for p in problems)}
         for sub in self.config().subscriptions:
             if sub.key in broken:
@@ -196,7 +200,10 @@ class DiscordConnection:
             if state.paused and state.pause_reason and not state.pause_reason.startswith("admin:"):
                 await self.store.set_subscription_paused(sub.key, False, None)
                 log.info("subscription %s resumed: its channel works again", sub.key)
-                await self.notify_admins(f"✅ Subscription **{sub.key}** resumed: I can post in <#{sub.channel}> again.")
+                await self.notify_admins(
+                    f"✅ Subscription **{sub.key}** resumed: I can post in <#{sub.channel}> again.",
+                    concerns=Concerns.subscription(sub.key),
+                )
                 if self.app is not None and self.app.deliverer is not None:
                     self.app.deliverer.wake()
         return problems
@@ -205,11 +212,35 @@ class DiscordConnection:
         if self.client.is_ready():
             await self.check_channels()
 
-    async def notify_admins(self, text: str) -> None:
-        """Post a notice in the admin log channel, if one is configured and reachable."""
-        channel_id = self.config().discord.admin_log_channel
-        if channel_id is None or not self.client.is_ready():
+    async def notify_admins(self, text: str, *, concerns: Concerns = OPERATOR_ONLY) -> None:
+        """Post a notice in the admin log channel and in the alert channel of each server it
+        concerns (bot.config.alerts), once connected.  A channel that refuses it is logged and the
+        others still get it: a notice never raises."""
+        if not self.client.is_ready():
             return
+        config = self.config()
+        for channel_id in notice_channels(config, concerns, self._guilds_of(config)):
+            await self._post_notice(channel_id, text, operator=channel_id == config.discord.admin_log_channel)
+
+    def _guilds_of(self, config: Config) -> dict[int, int]:
+        """The server of each subscription and alert channel that discord.py's cache has.  An alert
+        channel it has not is skipped, and logged once (again only after it was found meanwhile)."""
+        guild_of: dict[int, int] = {}
+        for channel_id in {sub.channel for sub in config.subscriptions} | set(config.alert_channels):
+            guild = getattr(self.client.get_channel(channel_id), "guild", None)
+            if guild is not None:
+                guild_of[channel_id] = guild.id
+        lost = {channel_id for channel_id in config.alert_channels if channel_id not in guild_of}
+        for channel_id in sorted(lost - self._lost_alert_channels):
+            log.warning(
+                "alert channel %s not found — it was deleted, or the bot is not in its server; its server's "
+                "notices go to the admin log channel only. Set another with /feeds alerts", channel_id,
+            )
+        self._lost_alert_channels = lost
+        return guild_of
+
+    async def _post_notice(self, channel_id: int, text: str, *, operator: bool) -> None:
+        """One notice in one channel: pings no one, fits one message, logs an HTTP error instead of raising."""
         channel = self.client.get_channel(channel_id)
         try:
             if channel is None:
@@ -218,7 +249,8 @@ class DiscordConnection:
                 truncate(neutralize_mentions(text), 2000), allowed_mentions=discord.AllowedMentions.none()
             )
         except discord.HTTPException as exc:
-            log.warning("could not post to the admin log channel %s: %s", channel_id, exc)
+            where = "the admin log channel" if operator else "the alert channel"
+            log.warning("could not post to %s %s: %s", where, channel_id, exc)
 
     # -- webhooks ----------------------------------------------------------------------------------
 

@@ -505,6 +505,24 @@ class NewsCommands(commands.Cog):
         if await self._require_admin(interaction):
             await self.answer(interaction, lambda: self._admin().preview(url), ephemeral=True)
 
+    @feeds.command(name="alerts", description="Where this server's alerts go: failing feeds, paused subscriptions")
+    @app_commands.describe(
+        channel="Send this server's alerts to this channel (replaces its alert channel)",
+        off="Send this server's alerts to no channel of its own",
+    )
+    async def feeds_alerts(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None, off: bool = False
+    ) -> None:
+        """No option: show this server's alert channel."""
+        if not await self._require_admin(interaction):
+            return
+        if channel is not None and off:
+            await self._error(interaction, "Give channel or off, not both.", deferred=False)
+            return
+        target = channel.id if channel is not None else None
+        server = frozenset(server_channel_ids(interaction.guild))
+        await self.answer(interaction, lambda: self._admin().alerts(target, off, server), ephemeral=True)
+
     @feeds_edit.autocomplete("name")
     @feeds_remove.autocomplete("name")
     @feeds_pause.autocomplete("name")

@@ -28,7 +28,7 @@ CASES = [
     pytest.param(
         BASE + "discord:\n  colour: blue\n",
         "newsbot.yaml:8:3: discord.colour: unknown key 'colour' — valid keys: token, api_url, gateway_url, "
-        "admin_log_channel, command_guilds",
+        "admin_log_channel, alert_channels, command_guilds",
         id="unknown-key-listing",
     ),
     pytest.param(

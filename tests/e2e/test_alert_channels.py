@@ -1,0 +1,178 @@
+"""Per-server alert channels through the emulator: one bot in servers A and B, the operator's admin
+log in a third.  A's alert channel is written in the YAML (``discord.alert_channels``); B's admins
+choose theirs with ``/feeds alerts``.  A notice about B's subscription reaches B's alert channel and
+the admin log, never A's; one about a feed both servers follow reaches both; a config reload reaches
+the operator alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
+from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission
+from tests.support.feedserver import FeedServer
+
+from bot.app import App
+
+MANAGE_GUILD = 1 << 5
+#: An alert channel in the YAML that is in no server the bot is in.
+GONE = 4242
+BRIDGE = Item("Bridge closes for repairs", body_text("bridge"), guid="b1")
+
+
+@dataclass
+class Server:
+    """One Discord server of the test: its id, its news and alerts channels, and an admin."""
+
+    guild: int
+    news: int
+    alerts: int
+    admin: int
+
+
+@dataclass
+class Bot:
+    app: App
+    cfg: Path
+    clock: Clock
+    a: Server
+    b: Server
+    #: The operator's admin log channel (in a server of its own).
+    log: int
+    #: A channel of B where the bot may not send messages.
+    b_mute: int
+
+
+@pytest.fixture
+async def bot(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Bot]:
+    guild_a, guild_b, ops = (emu.add_guild(name) for name in ("alpha", "beta", "ops"))
+    a_news, a_alerts = emu.add_channel(guild_a, "news"), emu.add_channel(guild_a, "alerts")
+    b_news, b_alerts = emu.add_channel(guild_b, "news"), emu.add_channel(guild_b, "alerts")
+    b_mute = emu.add_channel(guild_b, "mute", bot_permissions=DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
+    log = emu.add_channel(ops, "admin-log")
+    for path in ("/a.xml", "/b.xml", "/shared.xml"):
+        server.set(path, rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", f"""
+    discord:
+      token: ${{DISCORD_TOKEN}}
+      api_url: {emu.api_base}
+      admin_log_channel: {log}
+      alert_channels: [{a_alerts}, {GONE}]
+      command_guilds: [{guild_a}, {guild_b}]
+    storage:
+      url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}
+    defaults:
+      poll_interval: 60s
+      fetch_article: false
+    feeds:
+      - name: a-wire
+        url: {server.url('/a.xml')}
+      - name: b-wire
+        url: {server.url('/b.xml')}
+      - name: shared
+        url: {server.url('/shared.xml')}
+    subscriptions:
+      - name: a-news
+        feeds: [a-wire, shared]
+        channel: {a_news}
+      - name: b-news
+        feeds: [b-wire, shared]
+        channel: {b_news}
+    """)
+    clock = Clock()
+    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
+    await app.start()
+    try:
+        await cycle(app, clock)
+        a = Server(guild_a, a_news, a_alerts, emu.add_member(guild_a, "admin", permissions=MANAGE_GUILD))
+        b = Server(guild_b, b_news, b_alerts, emu.add_member(guild_b, "admin", permissions=MANAGE_GUILD))
+        await emu.settle()
+        yield Bot(app, cfg, clock, a, b, log, b_mute)
+    finally:
+        await app.stop()
+
+
+async def _alerts(emu: DiscordEmulator, where: Server, options: dict | None = None) -> str:
+    """``/feeds alerts`` run by ``where``'s admin in its news channel: the (ephemeral) reply's text."""
+    handle = await emu.invoke_command(where.guild, where.news, where.admin, "feeds alerts", options or {})
+    reply = await handle.wait_original(lambda m: bool(m.get("content")), timeout=10)
+    assert reply["flags"] & 64, reply
+    return reply["content"]
+
+
+def _texts(emu: DiscordEmulator, channel: int) -> list[str]:
+    return [m["content"] for m in emu.messages(channel)]
+
+
+async def test_b_chooses_its_alert_channel_and_hears_only_of_its_own_subscription(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="newsbot.discord")
+    a, b, app = bot.a, bot.b, bot.app
+    assert (await _alerts(emu, b)).startswith("This server has no alert channel")
+    shown = await _alerts(emu, a)
+    assert f"go to <#{a.alerts}>." in shown and "written in newsbot.yaml (`discord.alert_channels`)" in shown
+    assert str(GONE) not in shown  # not one of A's channels
+
+    reply = await _alerts(emu, b, {"channel": b.alerts})
+    assert reply == f"Alerts about this server's feeds and subscriptions now go to <#{b.alerts}>."
+    assert (bot.cfg.parent / "newsbot.managed.yaml").read_text().endswith(f"alert_channels:\n- {b.alerts}\n")
+    assert app.config.alert_channels == (a.alerts, GONE, b.alerts)  # the live config reloaded
+    assert _texts(emu, bot.log) == ["Config reloaded."]  # the operator's business alone
+    assert _texts(emu, a.alerts) == [] and _texts(emu, b.alerts) == []
+
+    # B's news channel loses Send Messages: the startup-style check tells B and the operator.
+    emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
+    [broken] = await emu.wait_for_messages(b.alerts, 1)
+    assert "subscription b-news" in broken["content"] and "Send Messages" in broken["content"]
+    assert broken["content"] in _texts(emu, bot.log)
+
+    # A story for B is refused (403): the subscription pauses and, again, B and the operator hear it.
+    server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
+    await cycle(app, bot.clock, advance_minutes=2)
+    notices = [m["content"] for m in await emu.wait_for_messages(b.alerts, 2)]
+    assert "Subscription **b-news** is paused" in notices[1] and notices[1] in _texts(emu, bot.log)
+    assert (await app.store.get_subscription("b-news")).paused
+
+    assert _texts(emu, a.alerts) == []  # never another server's notice
+    lost = [r for r in caplog.records if f"alert channel {GONE} not found" in r.getMessage()]
+    assert len(lost) == 1  # three notices, one log line
+
+
+async def test_a_shared_feeds_notice_reaches_both_servers_and_off_stops_b(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    a, b = bot.a, bot.b
+    await _alerts(emu, b, {"channel": b.alerts})
+    server.set("/shared.xml", "", status=410)
+    await cycle(bot.app, bot.clock, advance_minutes=2)
+    [a_notice] = _texts(emu, a.alerts)
+    assert a_notice.startswith("Feed **shared** was disabled")
+    assert _texts(emu, b.alerts) == [a_notice] and a_notice in _texts(emu, bot.log)
+
+    reply = await _alerts(emu, b, {"off": True})
+    assert reply.startswith("This server's alert channel is off: notices about its feeds and subscriptions go to the bot's operator only")
+    assert bot.app.config.alert_channels == (a.alerts, GONE)
+    server.set("/b.xml", "", status=410)
+    await cycle(bot.app, bot.clock, advance_minutes=2)
+    assert any(text.startswith("Feed **b-wire** was disabled") for text in _texts(emu, bot.log))
+    assert _texts(emu, b.alerts) == [a_notice] and _texts(emu, a.alerts) == [a_notice]
+
+
+async def test_alerts_says_when_the_bot_cannot_post_there_and_refuses_channel_with_off(emu: DiscordEmulator, bot: Bot) -> None:
+    b = bot.b
+    reply = await _alerts(emu, b, {"channel": bot.b_mute})
+    assert reply.startswith(f"Alerts about this server's feeds and subscriptions now go to <#{bot.b_mute}>.\n")
+    assert f"I cannot post in <#{bot.b_mute}>: I lack Send Messages there. Grant it to my role" in reply
+    assert f"I cannot post in <#{bot.b_mute}>" in await _alerts(emu, b)  # showing it says so too
+
+    reply = await _alerts(emu, b, {"channel": b.alerts, "off": True})
+    assert reply == "Give channel or off, not both."
+    assert bot.app.config.alert_channels[-1] == bot.b_mute  # unchanged
+
