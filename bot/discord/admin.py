@@ -18,6 +18,8 @@ import discord
 
 from bot.articles.build import build_article
 from bot.config import (
+    Config,
+    Feed,
     changes_from_text,
     managed_add_feed,
     managed_edit_subscription,
@@ -31,11 +33,21 @@ from bot.config.fieldtypes import slugify
 from bot.config.managed import managed_set_alert_channel
 from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
-from bot.discord.commands import FileMessage, UserError
+from bot.discord.commands import FEEDS_PAGE, FileMessage, UserError, page_buttons
 from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, missing
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
-from bot.render import CONTENT_LIMIT, MessagePayload, escape_markdown, neutralize_mentions, render_article_card, safe_text, truncate
+from bot.render import (
+    CONTENT_LIMIT,
+    MessagePayload,
+    clamp_page,
+    escape_markdown,
+    feed_list_pages,
+    neutralize_mentions,
+    render_article_card,
+    safe_text,
+    truncate,
+)
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -107,29 +119,34 @@ class FeedAdmin:
         except SourceError as exc:
             raise SourceError(url, f"I could not read it as a feed ({exc.reason}). Check that the URL opens in a browser and is RSS, Atom or JSON Feed") from exc
 
-    async def list_payloads(self, scope: GuildScope) -> Reply:
-        """The feeds the invoking server sees, with their health, and its subscriptions."""
+    async def list_payloads(self, scope: GuildScope, page: int = 1) -> Reply:
+        """Page ``page`` of the feeds the invoking server sees, with their health, then of its
+        subscriptions, with ◀ ▶ buttons when there is more than one page.
+
+        Read afresh for every page: a button made when the list was longer than it is now shows
+        the last page.
+        """
         config = self.connection.config()
-        lines = []
-        for feed in scope.seen_feeds(config):
-            state = await self.store.get_feed(feed.name)
-            health = "never polled"
-            if state is not None:
-                if state.disabled:
-                    health = f"disabled: {state.disabled_reason or 'paused'}"
-                elif state.failures:
-                    health = f"failing ({state.failures}×): {state.last_error}"
-                elif state.last_success_at:
-                    health = f"ok, polled {discord.utils.format_dt(state.last_success_at, 'R')}"
-            origin = config.feed_origin(feed.name)
-            where = feed.url or feed.folder
-            lines.append(f"**{escape_markdown(feed.name)}** ({origin}) — {escape_markdown(str(where))}\n{escape_markdown(health)}")
+        blocks = [await self._feed_block(config, feed) for feed in scope.seen_feeds(config)]
         subs = [f"`{escape_markdown(s.key)}` → <#{s.channel}> ({s.mode}, {s.layout})" for s in scope.subscriptions]
-        text = "\n\n".join(lines) or "No feeds yet — add one with /feeds add."
-        embed = {"title": "Feeds", "description": truncate(text, 4000)}
-        if subs:
-            embed["fields"] = [{"name": "Subscriptions", "value": truncate("\n".join(subs), 1024)}]
-        return [{"embeds": [embed], "allowed_mentions": {"parse": []}}], None
+        pages = feed_list_pages(blocks, subs, empty="No feeds yet — add one with /feeds add.")
+        number = clamp_page(page, len(pages))
+        return [{"embeds": [pages[number - 1]], "allowed_mentions": {"parse": []}}], page_buttons(FEEDS_PAGE, number, len(pages))
+
+    async def _feed_block(self, config: Config, feed: Feed) -> str:
+        """One feed as /feeds list shows it: name, origin, URL or folder, then its health."""
+        state = await self.store.get_feed(feed.name)
+        health = "never polled"
+        if state is not None:
+            if state.disabled:
+                health = f"disabled: {state.disabled_reason or 'paused'}"
+            elif state.failures:
+                health = f"failing ({state.failures}×): {state.last_error}"
+            elif state.last_success_at:
+                health = f"ok, polled {discord.utils.format_dt(state.last_success_at, 'R')}"
+        origin = config.feed_origin(feed.name)
+        where = feed.url or feed.folder
+        return f"**{escape_markdown(feed.name)}** ({origin}) — {escape_markdown(str(where))}\n{escape_markdown(health)}"
 
     async def add(self, url: str, name: str | None, channel_id: int | None, scope: GuildScope) -> Reply:
         """Follow the feed at ``url`` (or the one the page there advertises) in ``channel_id``.

@@ -1,9 +1,10 @@
 """Slash commands: members pull any story or any section; admins manage feeds.
 
 The cog is thin: it reads the store, asks the pure renderer for payloads and answers.  Component
-clicks (the section menu, the full-text button) are handled by custom id, so they keep working
-after a restart.  Every reply comes within Discord's 3 seconds: work that may take longer is
-started, and if it has not finished after ``DEFER_AFTER`` the interaction is deferred first.
+clicks (the section menu, the full-text button, the /feeds list page buttons) are handled by custom
+id, so they keep working after a restart.  Every reply comes within Discord's 3 seconds: work that
+may take longer is started, and if it has not finished after ``DEFER_AFTER`` the interaction is
+deferred first.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from bot.config.scope import GuildScope, guild_scope
 from bot.errors import ConfigError, NewsbotError
 from bot.model import UNTITLED
 from bot.render import (
+    CommandHelp,
     MessagePayload,
+    OptionHelp,
     escape_markdown,
     neutralize_mentions,
     render_article_card,
     render_digest,
+    render_help,
     render_section,
     render_section_text,
     truncate,
@@ -45,6 +49,12 @@ CUSTOM_PREFIX = "newsbot:"
 MAX_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
 MANAGE_GUILD = discord.Permissions(manage_guild=True)
+#: The kind part of the /feeds list page buttons' custom ids: ``newsbot:feeds:<page>``.
+FEEDS_PAGE = "feeds"
+#: What a click on a button or menu whose custom id this version does not know answers.
+OLDER_VERSION = "That button is from an older version of the bot; run the command again."
+#: discord.py's description of an option that was given none.
+NO_DESCRIPTION = "…"
 
 
 class UserError(NewsbotError):
@@ -114,8 +124,50 @@ def full_text_button(article_id: int, index: int) -> discord.ui.View:
     return view
 
 
+def page_buttons(kind: str, page: int, count: int) -> discord.ui.View | None:
+    """◀ and ▶ under page ``page`` of ``count`` (disabled at the ends); None when one page is all.
+
+    Each button's custom id names the page it leads to (``newsbot:<kind>:<page>``), so a click needs
+    nothing remembered: the list is read again and that page drawn from it.
+    """
+    if count <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    for label, target, disabled in (("◀", page - 1, page <= 1), ("▶", page + 1, page >= count)):
+        view.add_item(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"{CUSTOM_PREFIX}{kind}:{target}", disabled=disabled
+            )
+        )
+    return view
+
+
+def _option_help(parameter: app_commands.Parameter) -> OptionHelp:
+    """An option as /help shows it; discord.py's placeholder for "no description" is left out, not shown."""
+    description = str(parameter.description)
+    return OptionHelp(parameter.display_name, "" if description == NO_DESCRIPTION else description, parameter.required)
+
+
+def command_help(tree_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group], *, in_guild: bool) -> list[CommandHelp]:
+    """The chat commands of the bot's tree as /help lists them, sub-commands of a group each on their own.
+
+    A command (or group) with ``default_permissions`` is an admin one: Discord shows it only to
+    members with that permission.  Outside a server only what works there (not ``guild_only``) is listed.
+    """
+    found: list[CommandHelp] = []
+    for top in tree_commands:
+        if top.guild_only and not in_guild:
+            continue
+        admin = top.default_permissions is not None
+        leaves = [c for c in top.walk_commands() if isinstance(c, app_commands.Command)] if isinstance(top, app_commands.Group) else [top]
+        for leaf in leaves:
+            options = tuple(_option_help(p) for p in leaf.parameters)
+            found.append(CommandHelp(leaf.qualified_name, str(leaf.description), options, admin=admin))
+    return found
+
+
 class NewsCommands(commands.Cog):
-    """/article, /section, /latest, /search for members; /feeds and /digest for admins."""
+    """/article, /section, /latest, /search, /help for members; /feeds and /digest for admins."""
 
     feeds = app_commands.Group(
         name="feeds", description="Manage the feeds this server follows", default_permissions=MANAGE_GUILD, guild_only=True
@@ -136,13 +188,18 @@ class NewsCommands(commands.Cog):
         work: Callable[[], Awaitable[tuple[list[MessagePayload], discord.ui.View | None]]],
         *,
         ephemeral: bool = False,
+        update: bool = False,
     ) -> None:
-        """Run ``work``; answer at once if it is quick, else defer and follow up.  Errors → one ephemeral sentence."""
+        """Run ``work``; answer at once if it is quick, else defer and follow up.  Errors → one ephemeral sentence.
+
+        ``update`` (a component click only): the answer replaces the clicked message in place
+        instead of coming as a new one — a page button turns the page of the message it is on.
+        """
         task = asyncio.ensure_future(work())
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         deferred = False
         if not done:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            await interaction.response.defer(ephemeral=ephemeral, thinking=not update)
             deferred = True
         try:
             payloads, view = await task
@@ -156,16 +213,29 @@ class NewsCommands(commands.Cog):
             log.exception("command %s failed", interaction.command.qualified_name if interaction.command else "?")
             await self._error(interaction, "Something went wrong on my side; the admins can find the details in the bot's log.", deferred=deferred)
             return
-        await self._send(interaction, payloads, view, ephemeral=ephemeral, deferred=deferred)
+        await self._send(interaction, payloads, view, ephemeral=ephemeral, deferred=deferred, update=update)
 
     async def _send(
-        self, interaction: discord.Interaction, payloads: list[MessagePayload], view: discord.ui.View | None, *, ephemeral: bool, deferred: bool
+        self,
+        interaction: discord.Interaction,
+        payloads: list[MessagePayload],
+        view: discord.ui.View | None,
+        *,
+        ephemeral: bool,
+        deferred: bool,
+        update: bool = False,
     ) -> None:
         first, rest = payloads[0], payloads[1:]
         kwargs = payload_kwargs(first)
         if view is not None and not rest:
             kwargs["view"] = view
-        if deferred:
+        if update:
+            kwargs.setdefault("view", None)  # a page with no buttons drops the old page's
+            if deferred:
+                await interaction.edit_original_response(**kwargs)
+            else:
+                await interaction.response.edit_message(**kwargs)
+        elif deferred:
             await interaction.followup.send(ephemeral=ephemeral, **kwargs)
         else:
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
@@ -319,6 +389,26 @@ class NewsCommands(commands.Cog):
 
         await self.answer(interaction, work)
 
+    @app_commands.command(name="help", description="What each of the bot's commands does")
+    async def help_command(self, interaction: discord.Interaction) -> None:
+        """Read from the registered commands, so it lists exactly what the member can run; the admin
+        commands only for members with Manage Server, and only in a server."""
+        async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            listed = command_help(self._registered(interaction), in_guild=interaction.guild_id is not None)
+            return render_help(listed, admin=self._is_admin(interaction)), None
+
+        await self.answer(interaction, work, ephemeral=True)
+
+    def _registered(self, interaction: discord.Interaction) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+        """The tree's chat commands where ``interaction`` was made: the global ones, each replaced by
+        the server's own copy when it has one (``command_guilds`` syncs copies per server)."""
+        tree = self.connection.client.tree
+        kind = discord.AppCommandType.chat_input
+        by_name = {c.name: c for c in tree.get_commands(type=kind)}
+        if interaction.guild_id is not None:
+            by_name |= {c.name: c for c in tree.get_commands(guild=discord.Object(id=interaction.guild_id), type=kind)}
+        return [c for c in by_name.values() if isinstance(c, (app_commands.Command, app_commands.Group))]
+
     # -- component clicks --------------------------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -338,8 +428,12 @@ class NewsCommands(commands.Cog):
             elif parts[0] == "text":
                 article_id, index = int(parts[1]), int(parts[2])
                 await self.answer(interaction, lambda: self._full_text(article_id, index, channels), ephemeral=True)
+            elif parts[0] == FEEDS_PAGE and len(parts) == 2:
+                await self._feeds_page(interaction, int(parts[1]))
+            else:
+                raise ValueError(f"unknown custom id {custom_id!r}")
         except (ValueError, IndexError):
-            await self._error(interaction, "That button is from an older version of the bot; run the command again.", deferred=False)
+            await self._error(interaction, OLDER_VERSION, deferred=False)
 
     async def _stored_section(self, article_id: int, index: int, channels: frozenset[int] | None) -> StoredArticle:
         """The story a menu or button names, if it is still stored, readable here, and has that section."""
@@ -370,12 +464,17 @@ class NewsCommands(commands.Cog):
         names = [f.name for f in self.connection.config().feeds if f.name in allowed and needle in f.name.lower()]
         return [app_commands.Choice(name=choice_name(n), value=n) for n in names[:MAX_CHOICES]]
 
-    async def _require_admin(self, interaction: discord.Interaction) -> bool:
-        perms = interaction.permissions
-        if perms.manage_guild or perms.administrator:
+    async def _require_admin(self, interaction: discord.Interaction, what: str = "command") -> bool:
+        if self._is_admin(interaction):
             return True
-        await self._error(interaction, "You need the Manage Server permission to use this command.", deferred=False)
+        await self._error(interaction, f"You need the Manage Server permission to use this {what}.", deferred=False)
         return False
+
+    @staticmethod
+    def _is_admin(interaction: discord.Interaction) -> bool:
+        """Whether the invoker may manage this server's feeds (in a DM: never)."""
+        perms = interaction.permissions
+        return interaction.guild_id is not None and (perms.manage_guild or perms.administrator)
 
     def _admin(self) -> Any:
         from bot.discord import admin
@@ -387,6 +486,16 @@ class NewsCommands(commands.Cog):
         if await self._require_admin(interaction):
             scope = self._scope(interaction)
             await self.answer(interaction, lambda: self._admin().list_payloads(scope), ephemeral=True)
+
+    async def _feeds_page(self, interaction: discord.Interaction, page: int) -> None:
+        """A ◀ ▶ click under /feeds list: that page of the list as it is now, in place of the old one.
+
+        Discord's default_permissions guard commands, not clicks, so the clicker is checked here
+        again, and the list is drawn within their server's scope as the command would draw it.
+        """
+        if await self._require_admin(interaction, "button"):
+            scope = self._scope(interaction)
+            await self.answer(interaction, lambda: self._admin().list_payloads(scope, page), ephemeral=True, update=True)
 
     @feeds.command(name="add", description="Follow a feed in a channel (it is fetched once to check it)")
     @app_commands.describe(url="The feed's URL (RSS, Atom or JSON Feed), or a site's address: the feed it advertises", name="A short name (default: from the feed)", channel="Where to post (default: here)")

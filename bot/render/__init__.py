@@ -8,10 +8,13 @@ Discord's limits, article text Markdown-escaped and unable to ping.  Pure: no di
     limits.py    the limits as constants, embed_size, check_payload / payload_size_ok
     text.py      escape_markdown, neutralize_mentions, truncate, split_text
     pack.py      EmbedPacker: fields and text into embeds and messages
+    pages.py     paginate, numbered_pages, feed_list_pages: lists paged with ◀ ▶ buttons
+    help.py      render_help: /help from the registered commands
     parts.py     the header embed and names every layout shares
     payloads.py  TypedDicts of the payload shapes
 """
 
+from bot.render.help import CommandHelp, OptionHelp, render_help
 from bot.render.layouts import (
     SectionNotFound,
     ThreadPlan,
@@ -44,6 +47,7 @@ from bot.render.limits import (
     payload_size_ok,
 )
 from bot.render.mention import mention_line
+from bot.render.pages import clamp_page, feed_list_pages, numbered_pages, paginate
 from bot.render.payloads import AllowedMentions, Embed, EmbedField, MessagePayload, role_mentions
 from bot.render.template import PLACEHOLDERS, TemplateError, render_template, validate_template
 from bot.render.text import (
@@ -59,6 +63,7 @@ from bot.render.text import (
 __all__ = [
     "AUTHOR_NAME_LIMIT",
     "AllowedMentions",
+    "CommandHelp",
     "CONTENT_LIMIT",
     "DESCRIPTION_LIMIT",
     "ELLIPSIS",
@@ -72,6 +77,7 @@ __all__ = [
     "MENTION_ROLES_LIMIT",
     "MESSAGE_EMBED_CHARS",
     "MessagePayload",
+    "OptionHelp",
     "PLACEHOLDERS",
     "PayloadTooLarge",
     "SectionNotFound",
@@ -80,17 +86,22 @@ __all__ = [
     "TemplateError",
     "ThreadPlan",
     "check_payload",
+    "clamp_page",
     "embed_size",
     "escape_markdown",
+    "feed_list_pages",
     "mention_line",
     "message_embed_size",
     "neutralize_mentions",
+    "numbered_pages",
+    "paginate",
     "payload_problems",
     "payload_size_ok",
     "render_article_card",
     "render_compact",
     "render_digest",
     "render_embed",
+    "render_help",
     "render_section",
     "render_section_text",
     "render_template",
