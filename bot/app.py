@@ -20,15 +20,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, load_config
 from bot.config.cron import cron_trigger
+from bot.config.durations import format_duration
 from bot.config.fieldtypes import hide_password
 from bot.config_watch import ConfigWatcher
 from bot.delivery import Deliverer, Sink
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.feeds.fetch import Fetcher
 from bot.notices import OPERATOR_ONLY, Concerns
 from bot.pipeline import Poller, PollReport, utcnow
 from bot.schedule import missed_digest
-from bot.store import Store, open_store
+from bot.store import PruneReport, Store, open_store, retention_cutoff
 
 log = logging.getLogger("newsbot")
 
@@ -38,6 +39,9 @@ POLL_TICK_SECONDS = 5.0
 POLL_CONCURRENCY = 8
 #: A feed being polled is leased for this long, so another worker does not poll it too.
 POLL_LEASE = timedelta(minutes=5)
+#: Old stories are first pruned this long after start (not during it), then once a day.
+PRUNE_DELAY = timedelta(minutes=5)
+PRUNE_EVERY = timedelta(days=1)
 
 
 class App:
@@ -99,6 +103,10 @@ class App:
             next_run_time=datetime.now(timezone.utc),
         )
         self._schedule_digests(config)
+        self.scheduler.add_job(
+            self.prune_old_stories, "interval", seconds=PRUNE_EVERY.total_seconds(), id="prune",
+            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc) + PRUNE_DELAY,
+        )
         self.watcher = ConfigWatcher(
             self.config_path, config, on_change=self._config_changed, on_error=self._config_broken,
             interval=self.watch_interval, env=self.env,
@@ -211,6 +219,29 @@ class App:
         if row and self.deliverer is not None:
             self.deliverer.wake()
         return row
+
+    async def prune_old_stories(self) -> PruneReport | None:
+        """Remove the stories older than ``storage.retention`` (the config of now: a reload counts).
+
+        Its own job, off the poll tick: a first prune of a big database takes a while, in short
+        batches that polls and deliveries slip between.  A failure is logged and the bot goes on;
+        the next day's run picks up where this one stopped.  None: it failed, or retention is 0.
+        """
+        assert self.store is not None and self.config is not None
+        retention = self.config.storage.retention
+        cutoff = retention_cutoff(retention, self.clock())
+        if cutoff is None:
+            return None
+        try:
+            report = await self.store.prune(cutoff)
+        except StoreError as exc:
+            log.error("pruning stories older than %s failed (%s); the next run tries again", format_duration(retention), exc)
+            return None
+        except Exception:  # noqa: BLE001 - pruning is housekeeping: it must never stop the bot
+            log.exception("pruning stories older than %s failed; the next run tries again", format_duration(retention))
+            return None
+        log.info("pruned %s older than %s", report.summary(), format_duration(retention))
+        return report
 
     async def catch_up_digests(self) -> None:
         """A digest missed while the bot was down is sent once at start, not once per missed firing."""

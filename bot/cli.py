@@ -1,4 +1,4 @@
-"""The `newsbot` command line: run, preview, check-config, config-schema, feeds import|export.
+"""The `newsbot` command line: run, preview, check-config, config-schema, feeds import|export, prune.
 
 The entry point builds the config, the aiohttp session and the database engine once and passes
 them down; nothing below it reads the environment or global state.
@@ -12,8 +12,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import NewsbotError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.store import PruneReport
 
 DEFAULT_CONFIG = Path("config/newsbot.yaml")
 
@@ -50,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     feeds_export.add_argument("--output", type=Path, default=None, metavar="FILE", help="write it to FILE instead")
     feeds_export.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
 
+    prune = sub.add_parser("prune", help="remove the stories older than storage.retention now (the bot does it daily)")
+    prune.add_argument("--dry-run", action="store_true", help="count what would be removed; remove nothing")
+    prune.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+
     schema = sub.add_parser("config-schema", help="print (or write) the JSON Schema of the config file")
     schema.add_argument("--write", type=Path, default=None, metavar="FILE", help="write it to FILE instead of printing")
     return parser
@@ -68,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return _config_schema(args)
         if args.command == "feeds":
             return _feeds_import(args) if args.feeds_command == "import" else _feeds_export(args)
+        if args.command == "prune":
+            return _prune(args)
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
@@ -143,6 +155,39 @@ def _config_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_json_schema())
     return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    """The bot's daily prune, now, with the configured retention; prints what went (or would go)."""
+    from datetime import UTC, datetime
+
+    from bot.config import load_config
+    from bot.config.durations import format_duration
+    from bot.store import retention_cutoff
+
+    config = load_config(args.config)
+    retention = config.storage.retention
+    cutoff = retention_cutoff(retention, datetime.now(UTC))
+    if cutoff is None:
+        print("storage.retention is 0: every story is kept, nothing to prune")
+        return 0
+    report = asyncio.run(_prune_store(config.storage.url, cutoff, dry_run=args.dry_run))
+    when = f"stored before {cutoff:%Y-%m-%d %H:%M} UTC (storage.retention {format_duration(retention)})"
+    if args.dry_run:
+        print(f"would remove {report.summary()} {when}; nothing was removed (--dry-run)")
+    else:
+        print(f"removed {report.summary()} {when}")
+    return 0
+
+
+async def _prune_store(url: str, cutoff: datetime, *, dry_run: bool) -> PruneReport:
+    from bot.store import open_store
+
+    store = await open_store(url)
+    try:
+        return await store.prune(cutoff, dry_run=dry_run)
+    finally:
+        await store.close()
 
 
 def _feeds_import(args: argparse.Namespace) -> int:

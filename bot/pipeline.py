@@ -35,7 +35,7 @@ from bot.feeds.parse import parse_feed
 from bot.feeds.timing import next_poll_at
 from bot.model import Article, FeedEntry, ParsedFeed
 from bot.notices import Concerns, Notify, notify_safely
-from bot.store import ArticleExistsError, Store, Tx
+from bot.store import ArticleExistsError, NotFoundError, Store, Tx
 from bot.store.records import FeedState
 
 log = logging.getLogger("newsbot.poll")
@@ -414,7 +414,11 @@ class Poller:
         options: SummaryOptions,
         now: datetime,
     ) -> int:
-        """A known entry whose feed text changed: store the new text; re-post only where asked."""
+        """A known entry whose feed text changed: store the new text; re-post only where asked.
+
+        An entry whose story was pruned (storage.retention) has no article any more: it stays
+        seen, and nothing is stored or posted for it.
+        """
         article_id = await self.store.article_for_keys(feed_cfg.name, keys)
         if article_id is None:
             return 0
@@ -426,7 +430,11 @@ class Poller:
         substantial = changed_substantially(article_text(stored.article), article_text(article))
         routed = 0
         async with self.store.transaction() as tx:
-            await tx.update_article(article_id, article, content_hash=new_hash, fingerprint=fingerprint(article_text(article)), now=now)
+            try:
+                await tx.update_article(article_id, article, content_hash=new_hash, fingerprint=fingerprint(article_text(article)), now=now)
+            except NotFoundError:  # pruned (storage.retention) while we read it: its entry stays seen
+                log.info("feed %s: %r was pruned meanwhile; its update is not stored", feed_cfg.name, article.title)
+                return 0
             if substantial:
                 # An update belongs where the story went: not to a subscription that filtered it
                 # out, found it too old (max_age), or was added after it.

@@ -27,7 +27,9 @@ def describe_config(config: Config) -> str:
         + (f"; admin log channel {config.discord.admin_log_channel}" if config.discord.admin_log_channel else "")
         + (f"; alert channels {', '.join(map(str, config.alert_channels))}" if config.alert_channels else "")
     )
-    lines.append(f"Storage: {hide_password(config.storage.url)}")
+    retention = config.storage.retention
+    kept = f"stories kept {format_duration(retention)}" if retention else "every story kept (retention 0)"
+    lines.append(f"Storage: {hide_password(config.storage.url)}; {kept}")
     lines.append(
         f"Defaults: poll every {format_duration(d.poll_interval)}, summaries of {d.summary_sentences} "
         f"sentence(s), TL;DR of {d.tldr_sentences}, layout {d.layout}, time zone {d.timezone}, "

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, fi
 from pydantic_core import PydanticCustomError
 
 from bot.config.cron import cron_trigger
+from bot.config.durations import format_duration
 from bot.config.fieldtypes import (
     Color,
     DefaultLayout,
@@ -42,6 +43,10 @@ from bot.config.fieldtypes import (
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_STORAGE_URL = "sqlite+aiosqlite:///data/newsbot.db"
+#: Stories (with their sections and finished posts) are kept this long by default.
+DEFAULT_RETENTION = 90 * 86_400
+#: A shorter retention would prune stories while their feeds still list them and members still ask.
+MIN_RETENTION = 86_400
 DEFAULT_POLL_INTERVAL = 15 * 60
 #: URL feeds are polled at most this often, out of politeness to the sites (folders: any interval).
 MIN_URL_INTERVAL = 30
@@ -145,6 +150,11 @@ class StorageSection(Section):
         description="SQLAlchemy URL: sqlite+aiosqlite:///relative/path.db (relative to the working "
         "directory), sqlite+aiosqlite:////absolute/path.db or postgresql+asyncpg://user:pass@host/db.",
     )
+    retention: SecondsOrZero = Field(
+        default=DEFAULT_RETENTION,
+        description="Stories stored longer ago than this are pruned, with their sections and sent posts, once "
+        "a day (their seen keys stay, so nothing posts twice); at least 1d, or 0: keep everything.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -161,6 +171,16 @@ class StorageSection(Section):
             "not a database URL newsbot supports — write sqlite+aiosqlite:///data/newsbot.db "
             "or postgresql+asyncpg://user:password@host/dbname"
         )
+
+    @field_validator("retention")
+    @classmethod
+    def _at_least_a_day(cls, value: int) -> int:
+        if 0 < value < MIN_RETENTION:
+            raise ValueError(
+                f"{format_duration(value)} is shorter than a day — write at least 1d (e.g. 90d), "
+                "or 0 to keep every story"
+            )
+        return value
 
 
 class Defaults(Section):

@@ -12,7 +12,8 @@ Layout (per table, like lemon24/reader's ``_storage``): ``schema.py`` (tables), 
 ``entries.py``, ``articles.py``, ``search.py``, ``subscriptions.py``, ``outbox.py`` (the parts),
 ``storage.py`` (Store and Tx), ``engine.py`` (engine, pragmas, open), ``migrate.py`` and
 ``migrations/`` (Alembic, applied at open), ``types.py`` (UTC datetimes, 64-bit fingerprints),
-``records.py`` (returned values), ``errors.py`` (StoreError subclasses, driver-error translation).
+``records.py`` (returned values), ``retention.py`` (old stories pruned), ``errors.py``
+(StoreError subclasses, driver-error translation).
 
 Design notes:
 * Every method exists on both Store (its own short transaction) and Tx (shared transaction).
@@ -26,7 +27,8 @@ from bot.errors import StoreError
 from bot.store.engine import create_engine, open_store
 from bot.store.errors import ArticleExistsError, NotFoundError
 from bot.store.outbox import DEFAULT_LEASE
-from bot.store.records import FeedState, OutboxRow, SearchHit, StoredArticle, SubscriptionState
+from bot.store.records import FeedState, OutboxRow, PruneReport, SearchHit, StoredArticle, SubscriptionState
+from bot.store.retention import retention_cutoff
 from bot.store.storage import Store, Tx
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "FeedState",
     "NotFoundError",
     "OutboxRow",
+    "PruneReport",
     "SearchHit",
     "Store",
     "StoreError",
@@ -43,4 +46,5 @@ __all__ = [
     "Tx",
     "create_engine",
     "open_store",
+    "retention_cutoff",
 ]

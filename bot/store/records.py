@@ -139,3 +139,33 @@ class SearchHit:
     snippet: str
     #: Higher is better; only comparable within one result list.
     rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    """What one prune removed (or, in a dry run, would remove), for the log line and ``newsbot prune``."""
+
+    #: Stories (articles) removed, each with its full-text search entry.
+    stories: int = 0
+    #: Their sections.
+    sections: int = 0
+    #: Finished outbox rows removed: posts sent or given up on, digests and their items.
+    posts: int = 0
+    #: True when every batch was rolled back: the counts say what a prune would remove.
+    dry_run: bool = False
+
+    def __add__(self, other: PruneReport) -> PruneReport:
+        return PruneReport(
+            stories=self.stories + other.stories,
+            sections=self.sections + other.sections,
+            posts=self.posts + other.posts,
+            dry_run=self.dry_run or other.dry_run,
+        )
+
+    def summary(self) -> str:
+        """The counts as the log line and ``newsbot prune`` say them: "3 stories (12 sections) and 5 posts"."""
+        return (
+            f"{self.stories} {'story' if self.stories == 1 else 'stories'} "
+            f"({self.sections} section{'' if self.sections == 1 else 's'}) "
+            f"and {self.posts} post{'' if self.posts == 1 else 's'}"
+        )

@@ -153,4 +153,7 @@ outbox = Table(
     CheckConstraint("status IN ('pending', 'held', 'digested', 'sent', 'failed')", name="status"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "channel_id", "created_at"),
+    # Retention: a story's rows (is it still needed?) and a digest's items (ON DELETE SET NULL).
+    Index(None, "article_id"),
+    Index(None, "digest_id"),
 )

@@ -21,11 +21,11 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Article
-from bot.store.base import Executor
+from bot.store.base import Executor, chunked
 from bot.store.outbox import stories_routed_to
 from bot.store.records import SearchHit
 
@@ -92,6 +92,12 @@ _PG_UPSERT = text(
     """
 )
 
+_SQLITE_UNINDEX = text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+#: PostgreSQL's rows also go by ON DELETE CASCADE; deleting them first keeps both dialects on one path.
+_PG_UNINDEX = text(f"DELETE FROM {PG_SEARCH_TABLE} WHERE article_id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+
 #: Where a query's scope condition goes (see :func:`_scoped`).
 _SCOPE = "/*scope*/"
 
@@ -135,6 +141,17 @@ async def index_article(conn: AsyncConnection, article_id: int, article: Article
     else:
         await conn.execute(_SQLITE_DELETE, {"id": article_id})
         await conn.execute(_SQLITE_INSERT, params)
+
+
+async def unindex_articles(conn: AsyncConnection, article_ids: Collection[int]) -> None:
+    """Drop these articles from the index, in the caller's transaction (the one deleting them).
+
+    SQLite's FTS5 table has no foreign key to cascade from: without this, a pruned story would
+    leave its words behind, matched by nothing and never cleaned up.
+    """
+    statement = _PG_UNINDEX if conn.dialect.name == "postgresql" else _SQLITE_UNINDEX
+    for batch in chunked(sorted(article_ids)):
+        await conn.execute(statement, {"ids": batch})
 
 
 def _scoped(conn: AsyncConnection, sql: str, column: str, channels: Collection[int] | None) -> TextClause:

@@ -8,13 +8,15 @@ the second writer waits for the first (busy_timeout) — do the writes on the Tx
 
 One method is Tx-only: :meth:`Tx.serialize_new_stories`, a lock that lasts until the
 transaction ends, which a Store call (its own one-statement transaction) could not hold.
+One is Store-only: :meth:`Store.prune`, which runs many short transactions of its own.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -25,6 +27,8 @@ from bot.store.entries import EntriesMixin
 from bot.store.errors import translating
 from bot.store.feeds import FeedsMixin
 from bot.store.outbox import OutboxMixin
+from bot.store.records import PruneReport
+from bot.store.retention import PRUNE_BATCH, prune_post_batch, prune_story_batch
 from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
 
@@ -33,6 +37,18 @@ log = logging.getLogger(__name__)
 #: Key of the PostgreSQL advisory lock held while a transaction decides whether a story is new
 #: and stores it (distinct from migrate.MIGRATION_LOCK_KEY).
 NEW_STORY_LOCK_KEY = 0x73746F72  # "stor"
+
+
+#: One batch of a prune: (connection, cutoff, after id, limit) → (last id looked at, what it removed).
+PruneStep = Callable[[AsyncConnection, datetime, int, int], Awaitable[tuple[int | None, PruneReport]]]
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's batch: ``Store.transaction`` rolls back on it; carries the batch's result."""
+
+    def __init__(self, result: tuple[int | None, PruneReport]) -> None:
+        super().__init__("dry run")
+        self.result = result
 
 
 class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin):
@@ -132,6 +148,45 @@ class Store(_Parts):
                 await conn.close()
             except Exception:  # the connection goes back broken; the pool discards it
                 log.warning("closing a connection failed", exc_info=True)
+
+    async def prune(
+        self, older_than: datetime | None, *, dry_run: bool = False, batch: int = PRUNE_BATCH
+    ) -> PruneReport:
+        """Remove the stories stored before ``older_than`` that no post still needs, with their
+        sections, search entries and finished posts, then the finished posts older than it that
+        point at no story (see :mod:`bot.store.retention` for what stays, and why).
+
+        ``older_than`` None (a retention of 0) removes nothing.  Each batch of at most ``batch``
+        stories or posts is its own transaction, so a first prune of a big database never holds a
+        lock for long.  ``dry_run``: every batch is rolled back; the report says what would go.
+        """
+        report = PruneReport(dry_run=dry_run)
+        if older_than is None:
+            return report
+        for step in (prune_story_batch, prune_post_batch):
+            after = 0
+            while True:
+                last, removed = await self._prune_batch(step, older_than, after, batch, dry_run=dry_run)
+                report += removed
+                if last is None:
+                    break
+                after = last
+        return report
+
+    async def _prune_batch(
+        self, step: PruneStep, older_than: datetime, after: int, batch: int, *, dry_run: bool
+    ) -> tuple[int | None, PruneReport]:
+        try:
+            async with self.transaction() as tx:
+                # The lock "is this story new?" takes: no poll matches a story by URL while it goes.
+                await tx.serialize_new_stories()
+                async with tx._connect(f"prune (stored before {older_than.isoformat()})") as conn:
+                    result = await step(conn, older_than, after, batch)
+                if dry_run:
+                    raise _RolledBack(result)
+        except _RolledBack as rolled_back:
+            return rolled_back.result
+        return result
 
     async def close(self) -> None:
         """Release every connection (idempotent)."""

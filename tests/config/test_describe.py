@@ -48,7 +48,7 @@ def test_summary_lists_feeds_subscriptions_and_hides_secrets(write: Write) -> No
     assert lines[0] == "Config: newsbot.yaml + newsbot.managed.yaml"
     assert "Discord: token set; posts go to Discord" in lines
     assert "  slash commands: guilds 111 (instant)" in lines
-    assert "Storage: postgresql+asyncpg://newsbot:***@db.internal/newsbot" in lines
+    assert "Storage: postgresql+asyncpg://newsbot:***@db.internal/newsbot; stories kept 90d" in lines
     assert f"  local: folder {Path.cwd() / 'articles'}; paused; fetch article auto [newsbot.yaml]" in lines
     assert (
         "  web: url https://example.com/feed.xml; every 15m; fetch article auto; headers: Authorization [newsbot.yaml]"
