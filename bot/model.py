@@ -43,6 +43,9 @@ class FeedEntry:
     #: The publication it comes from, when the entry itself says (a local file's front matter);
     #: otherwise the feed's title is the source.
     source: str | None = None
+    #: Categories or tags, as plain text in the feed's order (RSS ``<category>``, Atom ``<category>``
+    #: term and label, JSON Feed ``tags``, front matter ``tags``/``categories``); for filters.
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +95,5 @@ class Article:
     summary: str = ""
     #: The article's sections, in order.
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    #: The entry's categories or tags (for ``category:`` filters); not stored, so empty when read back.
+    categories: tuple[str, ...] = ()

@@ -18,6 +18,7 @@ from typing import Any, Callable, Literal, Sequence
 
 from bot.articles.build import SummaryOptions, build_article, is_teaser
 from bot.config import Config, Feed, Subscription
+from bot.config.filters import SEARCH_TIMEOUT
 from bot.detect import (
     changed_substantially,
     content_hash,
@@ -83,6 +84,34 @@ class _Fetched:
 def article_text(article: Article) -> str:
     """The text a story is recognised by (title and every section), for fingerprints."""
     return "\n".join([article.title] + [s.text for s in article.sections])
+
+
+#: (subscription key, rule) pairs whose timeout was logged: once per rule per process is enough
+#: to name it, and an article feed can time a bad rule out on every entry of every poll.
+_TIMEOUTS_LOGGED: set[tuple[str, str]] = set()
+
+
+def passes_filters(sub: Subscription, feed: str, article: Article) -> bool:
+    """``sub.matches(article)``, logging (once per rule) each rule that ran out of time on it.
+
+    The filters module is pure, so it hands timed-out rules back instead of logging them.
+    """
+    verdict = sub.matches(article)
+    for kind, rule in verdict.timed_out:
+        if (sub.key, rule.text) in _TIMEOUTS_LOGGED:
+            continue
+        _TIMEOUTS_LOGGED.add((sub.key, rule.text))
+        outcome = (
+            "as an exclude rule it counted as matching, so the story is not posted there"
+            if kind == "exclude"
+            else "as an include rule it counted as not matching (the story went in only if another include rule matched)"
+        )
+        log.warning(
+            "subscription %s: %s filter %r took longer than %.2f s on %r (feed %s) and was stopped; %s. "
+            "Simplify the rule: nested repeats such as (a+)+ backtrack without end. (Logged once per rule.)",
+            sub.key, kind, rule.text, SEARCH_TIMEOUT, article.title, feed, outcome,
+        )
+    return verdict.passed
 
 
 def entry_text(entry: FeedEntry) -> str:
@@ -347,7 +376,7 @@ class Poller:
                 log.info("feed %s: %r is a story already stored (#%d); not stored twice", feed, article.title, existing)
             await tx.mark_seen(feed, keys, article_id, now)
             for sub in subscriptions:
-                if not sub.matches(article.title, text):
+                if not passes_filters(sub, feed, article):
                     continue
                 digest = sub.mode == "digest"
                 row = await tx.enqueue(
@@ -444,7 +473,7 @@ class Poller:
                         getattr(sub, "repost_updates", False)
                         and sub.mode != "digest"
                         and sub.key in went_to
-                        and sub.matches(article.title, article_text(article))
+                        and passes_filters(sub, feed_cfg.name, article)
                     ):
                         row = await tx.enqueue(
                             subscription=sub.key,

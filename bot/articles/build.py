@@ -93,6 +93,7 @@ def build_article(
         published=entry.published or entry.updated or (page.published if page else None),
         source=entry.source or source or (page.sitename if page else None),
         image=entry.image or (page.image if page else None),
+        categories=entry.categories,
         options=options,
     )
 
@@ -106,9 +107,10 @@ def article_from_blocks(
     published: datetime | None = None,
     source: str | None = None,
     image: str | None = None,
+    categories: tuple[str, ...] = (),
     options: SummaryOptions = DEFAULT_OPTIONS,
 ) -> Article:
-    """Clean → sections → summaries → Article."""
+    """Clean → sections → summaries → Article.  ``categories`` pass through, for filters."""
     raw_sections = split_sections(clean_blocks(blocks, title=title, byline=author))
     sections = tuple(
         Section(title=s.title, text=s.text, summary=summarize_section(s.paragraphs, options.section_sentences))
@@ -129,6 +131,7 @@ def article_from_blocks(
         image=image,
         summary=tldr,
         sections=sections,
+        categories=categories,
     )
 
 

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from bot.config.cron import cron_trigger
 from bot.config.fieldtypes import FetchArticleValue, Layout, Mode
-from bot.config.filters import Rule, compile_rules, passes
+from bot.config.filters import Fields, Rule, Verdict, compile_rules, evaluate
 from bot.config.schema import Defaults, DiscordSection, StorageSection, WebhookSpec
+from bot.model import Article
 
 #: ``Feed.origin`` of a feed added from Discord (a hand-written feed's origin is its file's name).
 MANAGED = "managed"
@@ -110,9 +111,13 @@ class Subscription(_Frozen):
         """Stable identity in the store: the name, or "<channel>:<sorted feeds joined by +>"."""
         return self.name if self.name is not None else f"{self.channel}:{'+'.join(sorted(self.feeds))}"
 
-    def matches(self, title: str, text: str) -> bool:
-        """Whether an article passes the filters: some include rule (if any) and no exclude rule match."""
-        return passes(self._include, self._exclude, title, text)
+    def matches(self, article: Article) -> Verdict:
+        """Whether an article passes the filters: some include rule (if any) and no exclude rule match.
+
+        The verdict also names the rules that timed out on it (each decided the safe way), for the
+        caller to log: this module does no I/O.
+        """
+        return evaluate(self._include, self._exclude, Fields.of(article))
 
     def max_age_for(self, feed: Feed) -> int:
         """Seconds after which ``feed``'s entries are too old to post here (0: no limit): this

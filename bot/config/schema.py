@@ -263,8 +263,17 @@ class SubscriptionSpec(Section):
         description="embed, thread, compact or template; default: defaults.layout (template if a template is given).",
     )
     template: Template | None = Field(default=None, description="Message template with {title} {url} {summary} …")
-    include: FilterRules = Field(default=(), description="Post only articles matching one of these.")
-    exclude: FilterRules = Field(default=(), description="Never post articles matching one of these.")
+    include: FilterRules = Field(
+        default=(),
+        description="Post only articles matching one of these: keywords (any case, whole words) or /regex/flags, "
+        "on title and text, or on one field when prefixed title:, author:, link:, category: or text: "
+        "(e.g. category:sport, title:/^Breaking/i).",
+    )
+    exclude: FilterRules = Field(
+        default=(),
+        description="Never post articles matching one of these (same forms as include). A regex search that takes "
+        "too long counts as a match here, and as no match in include.",
+    )
     max_posts_per_run: int | None = Field(default=None, ge=1, description="Default: defaults.max_posts_per_run.")
     repost_updates: bool = Field(default=False, description="Post again when a story is updated.")
     webhook: WebhookSpec | None = Field(

@@ -14,6 +14,7 @@ A file may start with YAML front matter::
     source: Kyiv Independent
     image: https://example.com/lead.jpg
     id: drones-2025-06-25
+    tags: [defence, ukraine]          # or categories:; a list, or one text "defence, ukraine"
     ---
 
 Without it, the title comes from the text itself: a Markdown file's first ``# heading``, a text
@@ -46,6 +47,7 @@ from bot.feeds.parse import (  # the same hostile-text rules as feeds
     MAX_AUTHOR_CHARS,
     MAX_TITLE_CHARS,
     _absolute_url,
+    _categories,
     _plain_text,
 )
 from bot.model import ContentType, FeedEntry, ParsedFeed
@@ -444,7 +446,27 @@ def _entry(
         content_type=kind,
         image=_meta_url(meta, source, "image"),
         source=site,
+        categories=_meta_categories(meta, source),
     )
+
+
+def _meta_categories(meta: dict[str, Any], source: str) -> tuple[str, ...]:
+    """Front matter ``tags`` and ``categories``, both kept (Jekyll and Hugo sites use either or both).
+
+    Each is a list (``[a, b]``) or one text, split on commas (``"a, b"``); a mapping is refused.
+    """
+    names: list[Any] = []
+    for key in ("tags", "categories"):
+        value = meta.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, (list, tuple)):
+            names += value
+        elif isinstance(value, (dict, set, bool)):
+            raise ParseError(source, f"front matter '{key}' must be a list of names or one text, not {type(value).__name__}")
+        else:
+            names += str(value).split(",")
+    return _categories(names)
 
 
 def _meta_value(meta: dict[str, Any], *keys: str) -> tuple[str, Any]:

@@ -85,6 +85,10 @@ MAX_BODY_CHARS = 1_000_000
 #: How far in the future a date may be before it is treated as bogus: clock skew and
 #: mislabelled time zones are forgiven, "published in 2099" is not.
 FUTURE_DATE_TOLERANCE = timedelta(days=1)
+#: Most categories (tags) kept per entry; the rest are dropped.
+MAX_CATEGORIES = 50
+#: Longest category kept, in characters.
+MAX_CATEGORY_CHARS = 200
 #: Largest believable RSS ``<ttl>``: a year, in minutes.
 MAX_TTL_MINUTES = 525_600
 #: At most this many warnings are kept per feed; the logs need a sample, not a flood.
@@ -419,7 +423,37 @@ def _xml_entry(
         content=content,
         content_type=_content_kind(declared, content) if content else _content_kind(None, summary),
         image=_xml_image(entry, bases),
+        categories=_categories(_xml_category_names(entry)),
     )
+
+
+def _xml_category_names(entry: Any) -> Iterator[Any]:
+    """RSS ``<category>`` text (its ``term``), Atom ``<category>``'s term and then its label.
+
+    Both parsers give each category as a tag with ``term``, ``label`` and ``scheme``: feedparser
+    as dicts, feedparser-rs as objects.  An Atom term is often a slug ("world-cup") and its label
+    the words ("World Cup"), so both are kept and a filter may name either.
+    """
+    for tag in _get(entry, "tags") or ():
+        yield _get(tag, "term")
+        yield _get(tag, "label")
+
+
+def _categories(values: Iterable[Any]) -> tuple[str, ...]:
+    """Category names as plain text: non-text values skipped, each once, capped in length and number.
+
+    Shared with the local articles folder (front matter ``tags``/``categories``).
+    """
+    kept: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        name = _plain_text(value, MAX_CATEGORY_CHARS)
+        if name:
+            kept.setdefault(name, None)
+            if len(kept) == MAX_CATEGORIES:
+                break
+    return tuple(kept)
 
 
 def _author_of(item: Any) -> str | None:
@@ -565,6 +599,7 @@ def _json_entry(
     summary = _body(item.get("summary"), index, "summary", warnings)
     published = _iso_to_utc(item.get("date_published"), now)
     updated = _iso_to_utc(item.get("date_modified"), now)
+    tags = item.get("tags")
     return FeedEntry(
         id=_clean_id(item.get("id")),
         title=_plain_text(item.get("title"), MAX_TITLE_CHARS),
@@ -576,6 +611,7 @@ def _json_entry(
         content=content,
         content_type=kind if content else "text",
         image=_json_image(item, bases),
+        categories=_categories(tags if isinstance(tags, list) else ()),
     )
 
 

@@ -8,6 +8,7 @@ import pydantic
 import pytest
 
 from bot.config import Config
+from bot.model import Article, Section
 from tests.config.conftest import Write, load
 
 CONFIG = """\
@@ -102,10 +103,14 @@ def test_lookups(config: Config) -> None:
 
 def test_subscription_filters(config: Config) -> None:
     plain, digest, _ = config.subscriptions
-    assert plain.matches("Anything at all", "")
-    assert digest.matches("Drone strike", "")
-    assert not digest.matches("Drone strike", "An opinion piece")
-    assert not digest.matches("Tanks", "")
+
+    def story(title: str, text: str = "") -> Article:
+        return Article(title=title, sections=(Section(title="", text=text),))
+
+    assert plain.matches(story("Anything at all")).passed
+    assert digest.matches(story("Drone strike")).passed
+    assert not digest.matches(story("Drone strike", "An opinion piece")).passed
+    assert not digest.matches(story("Tanks")).passed
 
 
 def test_digest_trigger_uses_crontab_weekdays_and_the_subscription_zone(config: Config) -> None:
