@@ -1,4 +1,4 @@
-"""The `newsbot` command line: run, preview, check-config, config-schema, feeds import|export, prune.
+"""The `newsbot` command line: run, preview, check-config, config-schema, feeds import|export, prune, status.
 
 The entry point builds the config, the aiohttp session and the database engine once and passes
 them down; nothing below it reads the environment or global state.
@@ -19,7 +19,8 @@ from bot.errors import NewsbotError
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from bot.store import PruneReport
+    from bot.config import Config
+    from bot.store import PruneReport, StoreStatus
 
 DEFAULT_CONFIG = Path("config/newsbot.yaml")
 
@@ -60,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     prune.add_argument("--dry-run", action="store_true", help="count what would be removed; remove nothing")
     prune.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
 
+    status = sub.add_parser("status", help="feeds' health, subscriptions' posts and the backlog, read from the database")
+    status.add_argument("--json", action="store_true", help="print one JSON object (for monitoring scripts)")
+    status.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+
     schema = sub.add_parser("config-schema", help="print (or write) the JSON Schema of the config file")
     schema.add_argument("--write", type=Path, default=None, metavar="FILE", help="write it to FILE instead of printing")
     return parser
@@ -80,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return _feeds_import(args) if args.feeds_command == "import" else _feeds_export(args)
         if args.command == "prune":
             return _prune(args)
+        if args.command == "status":
+            return _status(args)
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
@@ -186,6 +193,34 @@ async def _prune_store(url: str, cutoff: datetime, *, dry_run: bool) -> PruneRep
     store = await open_store(url)
     try:
         return await store.prune(cutoff, dry_run=dry_run)
+    finally:
+        await store.close()
+
+
+def _status(args: argparse.Namespace) -> int:
+    """What a running bot is doing, from its database (read-only: safe beside it), without Discord."""
+    from datetime import UTC, datetime
+
+    from bot.config import load_config
+    from bot.status import build_status, status_json, status_lines
+
+    config = load_config(args.config)
+    stored = asyncio.run(_read_status(config))
+    status = build_status(config, stored, datetime.now(UTC))
+    if args.json:
+        json.dump(status_json(status), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(status_lines(status)))
+    return 0
+
+
+async def _read_status(config: Config) -> StoreStatus:
+    from bot.store import open_store_readonly
+
+    store = await open_store_readonly(config.storage.url)
+    try:
+        return await store.store_status()
     finally:
         await store.close()
 

@@ -12,8 +12,9 @@ Layout (per table, like lemon24/reader's ``_storage``): ``schema.py`` (tables), 
 ``entries.py``, ``articles.py``, ``search.py``, ``subscriptions.py``, ``outbox.py`` (the parts),
 ``storage.py`` (Store and Tx), ``engine.py`` (engine, pragmas, open), ``migrate.py`` and
 ``migrations/`` (Alembic, applied at open), ``types.py`` (UTC datetimes, 64-bit fingerprints),
-``records.py`` (returned values), ``retention.py`` (old stories pruned), ``errors.py``
-(StoreError subclasses, driver-error translation).
+``records.py`` (returned values), ``retention.py`` (old stories pruned), ``status.py`` and
+``readonly.py`` (what ``newsbot status`` reads, opened read-only), ``errors.py`` (StoreError
+subclasses, driver-error translation).
 
 Design notes:
 * Every method exists on both Store (its own short transaction) and Tx (shared transaction).
@@ -27,8 +28,10 @@ from bot.errors import StoreError
 from bot.store.engine import create_engine, open_store
 from bot.store.errors import ArticleExistsError, NotFoundError
 from bot.store.outbox import DEFAULT_LEASE
+from bot.store.readonly import open_store_readonly
 from bot.store.records import FeedState, OutboxRow, PruneReport, SearchHit, StoredArticle, SubscriptionState
 from bot.store.retention import retention_cutoff
+from bot.store.status import StoreStatus, SubscriptionActivity
 from bot.store.storage import Store, Tx
 
 __all__ = [
@@ -41,10 +44,13 @@ __all__ = [
     "SearchHit",
     "Store",
     "StoreError",
+    "StoreStatus",
     "StoredArticle",
+    "SubscriptionActivity",
     "SubscriptionState",
     "Tx",
     "create_engine",
     "open_store",
+    "open_store_readonly",
     "retention_cutoff",
 ]

@@ -30,6 +30,7 @@ from bot.store.outbox import OutboxMixin
 from bot.store.records import PruneReport
 from bot.store.retention import PRUNE_BATCH, prune_post_batch, prune_story_batch
 from bot.store.search import SearchMixin
+from bot.store.status import StatusMixin
 from bot.store.subscriptions import SubscriptionsMixin
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class _RolledBack(Exception):
         self.result = result
 
 
-class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin):
+class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin, StatusMixin):
     """Every per-table part, for Store and Tx alike."""
 
 
