@@ -225,6 +225,33 @@ def _split_scope(text: str) -> tuple[Scope | None, str]:
     return scope, body
 
 
+#: A rule typed as a regex, scoped or not: where its body starts.
+_REGEX_START = re.compile(rf"(?:(?:{'|'.join(SCOPES)}):\s*)?/")
+#: Where a regex typed in a list ends: a slash, its flags, then a comma or the end of the text.
+_REGEX_END = re.compile(r"/[A-Za-z]*\s*(?:,|$)")
+
+
+def split_rules(typed: str) -> list[str]:
+    """Rules typed on one line, comma-separated (``/feeds edit include:``), each stripped.
+
+    A comma inside a ``/regex/`` is part of it (``/a{1,3}/``, ``title:/x, y/i``): a regex runs
+    to the first slash that its flags and a comma (or the end) follow.  Empty items are dropped.
+    """
+    rules: list[str] = []
+    rest = typed.strip()
+    while rest:
+        start = _REGEX_START.match(rest)
+        end = _REGEX_END.search(rest, start.end()) if start else None
+        if end is not None:
+            rule, rest = rest[: end.end()].rstrip().removesuffix(",").rstrip(), rest[end.end():]
+        else:
+            rule, _, rest = rest.partition(",")
+        if rule.strip():
+            rules.append(rule.strip())
+        rest = rest.strip()
+    return rules
+
+
 def compile_rules(texts: Iterable[str]) -> tuple[Rule, ...]:
     """Compile every rule in order."""
     return tuple(compile_rule(text) for text in texts)

@@ -23,6 +23,7 @@ import yaml
 
 from bot.config.durations import format_duration
 from bot.config.fieldtypes import format_color, parse_snowflake
+from bot.config.filters import split_rules
 from bot.config.loader import load_sources, managed_path_for
 from bot.config.opml import unique_name
 from bot.config.problems import suggest
@@ -221,7 +222,8 @@ def changes_from_text(options: Mapping[str, Any]) -> dict[str, Any]:
     """``/feeds edit``'s options (config keys; text as typed) → the ``changes`` of :func:`managed_edit_subscription`.
 
     Text is stripped; "none" or "-" removes the key (back to the default); ``include`` and
-    ``exclude`` are comma-separated words.  Other values (a role id, a bool, None) pass through.
+    ``exclude`` are comma-separated rules (a comma inside a ``/regex/`` stays in it).  Other
+    values (a role id, a bool, None) pass through.
     """
     changes: dict[str, Any] = {}
     for key, value in options.items():
@@ -230,7 +232,7 @@ def changes_from_text(options: Mapping[str, Any]) -> dict[str, Any]:
             if value.lower() in CLEAR_WORDS:
                 value = None
             elif key in _LIST_KEYS:
-                value = [word.strip() for word in value.split(",") if word.strip()]
+                value = split_rules(value)
         changes[key] = value
     return changes
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Config, ConfigError, changes_from_text, managed_add_feed, managed_edit_subscription
 from bot.config.describe import describe_subscription
-from bot.config.filters import MAX_RULE_CHARS, Fields, compile_rule, compile_rules, evaluate
+from bot.config.filters import MAX_RULE_CHARS, Fields, compile_rule, compile_rules, evaluate, split_rules
 from bot.model import Article, Section
 from tests.config.conftest import BASE, Write, load, problems
 
@@ -240,3 +240,19 @@ def test_a_too_long_rule_from_feeds_edit_is_refused_and_nothing_is_written(write
         managed_edit_subscription(main, "web", None, {"exclude": ["q" * 501]}, env={})
     assert "a filter of 501 characters is too long (at most 500)" in str(caught.value.problems)
     assert Path("newsbot.managed.yaml").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "rules"),
+    [
+        ("ai, robots,, space ", ["ai", "robots", "space"]),
+        ("/a{1,3}/i, word", ["/a{1,3}/i", "word"]),
+        ("title: /x, y/ , category:sport", ["title: /x, y/", "category:sport"]),
+        ("/half, open", ["/half", "open"]),  # no closing slash: an ordinary comma list
+        ("", []),
+    ],
+)
+def test_rules_typed_on_one_line_keep_their_regexes_whole(typed: str, rules: list[str]) -> None:
+    assert split_rules(typed) == rules
+    for rule in rules:
+        compile_rule(rule)

@@ -283,6 +283,7 @@ def test_edited_text_cannot_read_the_environment(main: Path) -> None:
         ({"schedule": " 0 9 * * mon "}, {"schedule": "0 9 * * mon"}),
         ({"timezone": "None", "max_age": "-"}, {"timezone": None, "max_age": None}),
         ({"include": "ai, robots,, space "}, {"include": ["ai", "robots", "space"]}),
+        ({"include": "/a{1,3}b/i, title:/x, y/, ai"}, {"include": ["/a{1,3}b/i", "title:/x, y/", "ai"]}),
         ({"exclude": "none"}, {"exclude": None}),
         ({"mention": 555, "repost_updates": False}, {"mention": 555, "repost_updates": False}),
     ],
