@@ -6,6 +6,7 @@ import asyncio
 import logging
 import weakref
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -33,13 +34,19 @@ SQLITE_PRAGMAS = (
 SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
+def pragma_setter(pragmas: Sequence[str]) -> Callable[[Any, Any], None]:
+    """A "connect" listener that runs ``pragmas`` on every new SQLite connection (pragmas are
+    per connection, so the pool's each one needs them)."""
+
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    return set_pragmas
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -70,7 +77,7 @@ def create_engine(url: str) -> AsyncEngine:
                 raise StoreError(f"cannot create the folder for the SQLite database {database!r}: {error}") from error
     engine = create_async_engine(parsed, pool_pre_ping=parsed.drivername.startswith("postgresql"))
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", pragma_setter(SQLITE_PRAGMAS))
     return engine
 
 

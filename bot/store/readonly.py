@@ -17,7 +17,6 @@ the way of the running bot — so here:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -25,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.errors import StoreError
-from bot.store.engine import SUPPORTED
+from bot.store.engine import SUPPORTED, pragma_setter
 from bot.store.errors import describe, translating
 from bot.store.migrate import current_revision, head_revision
 from bot.store.storage import Store
@@ -37,15 +36,6 @@ CONNECT_TIMEOUT = 10
 SQLITE_READ_PRAGMAS = ("PRAGMA busy_timeout=5000", "PRAGMA query_only=ON")
 #: What to do when the database is not (yet) newsbot's, or is of another version.
 START_THE_BOT = "start the bot (newsbot run) once: it creates the tables and brings them up to date"
-
-
-def _set_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in SQLITE_READ_PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
 
 
 def _sqlite_url(parsed: URL, given: str) -> URL:
@@ -79,7 +69,7 @@ def create_readonly_engine(url: str) -> AsyncEngine:
         )
     if parsed.drivername.startswith("sqlite"):
         engine = create_async_engine(_sqlite_url(parsed, url))
-        event.listen(engine.sync_engine, "connect", _set_read_pragmas)
+        event.listen(engine.sync_engine, "connect", pragma_setter(SQLITE_READ_PRAGMAS))
         return engine
     return create_async_engine(
         parsed,
