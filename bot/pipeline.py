@@ -86,21 +86,23 @@ def article_text(article: Article) -> str:
     return "\n".join([article.title] + [s.text for s in article.sections])
 
 
-#: (subscription key, rule) pairs whose timeout was logged: once per rule per process is enough
-#: to name it, and an article feed can time a bad rule out on every entry of every poll.
-_TIMEOUTS_LOGGED: set[tuple[str, str]] = set()
+#: (subscription key, rule) pairs whose timeout was reported: once per rule per process is
+#: enough to name it, and an article feed can time a bad rule out on every entry of every poll.
+_TIMEOUTS_REPORTED: set[tuple[str, str]] = set()
 
 
-def passes_filters(sub: Subscription, feed: str, article: Article) -> bool:
-    """``sub.matches(article)``, logging (once per rule) each rule that ran out of time on it.
+def passes_filters(sub: Subscription, feed: str, article: Article, notices: list[tuple[str, str]] | None = None) -> bool:
+    """``sub.matches(article)``, reporting (once per rule) each rule that ran out of time on it.
 
-    The filters module is pure, so it hands timed-out rules back instead of logging them.
+    The filters module is pure, so it hands timed-out rules back: each is logged, and its notice
+    (subscription key, text) appended to ``notices`` for the caller to send to the admins once
+    its transaction is over — whoever wrote the rule, maybe from Discord, should hear of it.
     """
     verdict = sub.matches(article)
     for kind, rule in verdict.timed_out:
-        if (sub.key, rule.text) in _TIMEOUTS_LOGGED:
+        if (sub.key, rule.text) in _TIMEOUTS_REPORTED:
             continue
-        _TIMEOUTS_LOGGED.add((sub.key, rule.text))
+        _TIMEOUTS_REPORTED.add((sub.key, rule.text))
         outcome = (
             "as an exclude rule it counted as matching, so the story is not posted there"
             if kind == "exclude"
@@ -111,6 +113,12 @@ def passes_filters(sub: Subscription, feed: str, article: Article) -> bool:
             "Simplify the rule: nested repeats such as (a+)+ backtrack without end. (Logged once per rule.)",
             sub.key, kind, rule.text, SEARCH_TIMEOUT, article.title, feed, outcome,
         )
+        if notices is not None:
+            notices.append((sub.key, (
+                f"Subscription **{sub.key}**: the {kind} filter `{rule.text}` took too long on a story of "
+                f"**{feed}** and was stopped; {outcome}. Simplify it (nested repeats such as (a+)+ backtrack "
+                "without end), e.g. with `/feeds edit`."
+            )))
     return verdict.passed
 
 
@@ -143,6 +151,8 @@ class Poller:
         # The database lock (Tx.serialize_new_stories) does this across workers; this one keeps
         # a process's own polls queued here rather than each holding a connection while waiting.
         self._route_lock = asyncio.Lock()
+        #: Filter-timeout notices gathered inside transactions, sent after them (see passes_filters).
+        self._filter_notices: list[tuple[str, str]] = []
 
     # -- the unit of work ---------------------------------------------------------------------
 
@@ -231,6 +241,9 @@ class Poller:
 
         first_poll = state.last_success_at is None
         new, routed, updated, waiting = await self._ingest(config, feed_cfg, fetched.feed, first_poll=first_poll, now=now)
+        notices, self._filter_notices = self._filter_notices, []
+        for key, text in notices:
+            await notify_safely(self.notify, text, log, concerns=Concerns.subscription(key))
         changes["content_hash"] = fetched.body_hash
         if waiting:
             # Entries are still waiting: the next poll must parse this same body again.
@@ -376,7 +389,7 @@ class Poller:
                 log.info("feed %s: %r is a story already stored (#%d); not stored twice", feed, article.title, existing)
             await tx.mark_seen(feed, keys, article_id, now)
             for sub in subscriptions:
-                if not passes_filters(sub, feed, article):
+                if not passes_filters(sub, feed, article, self._filter_notices):
                     continue
                 digest = sub.mode == "digest"
                 row = await tx.enqueue(
@@ -473,7 +486,7 @@ class Poller:
                         getattr(sub, "repost_updates", False)
                         and sub.mode != "digest"
                         and sub.key in went_to
-                        and passes_filters(sub, feed_cfg.name, article)
+                        and passes_filters(sub, feed_cfg.name, article, self._filter_notices)
                     ):
                         row = await tx.enqueue(
                             subscription=sub.key,

@@ -114,7 +114,7 @@ async def test_an_update_is_judged_by_the_categories_of_the_story_as_read_again(
 async def test_a_catastrophic_exclude_regex_does_not_stop_the_bot(
     server: FeedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "_TIMEOUTS_LOGGED", set())
+    monkeypatch.setattr(pipeline, "_TIMEOUTS_REPORTED", set())
     caplog.set_level(logging.WARNING, logger="newsbot.poll")
     clock, sink = Clock(), RecordingSink()
     trap = "<p>The code read " + "a" * 5000 + "!</p>"  # (a+)+$ tries every split of the a's here
@@ -155,6 +155,10 @@ async def test_a_catastrophic_exclude_regex_does_not_stop_the_bot(
         assert len(warnings) == 1, warnings  # once per rule, though it timed out on two stories
         assert "subscription guarded: exclude filter '/(a+)+$/'" in warnings[0]
         assert "the story is not posted there" in warnings[0]
+        # The admins hear of it too (the subscription's server, via its alert channel), once.
+        told = [text for text in app._notices if "took too long" in text]
+        assert len(told) == 1, told
+        assert "**guarded**" in told[0] and "`/(a+)+$/`" in told[0] and "**hostile**" in told[0]
 
         # The next poll still runs and delivers.
         server.set(
