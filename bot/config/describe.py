@@ -21,11 +21,13 @@ def describe_config(config: Config) -> str:
         )
     lines.append(f"  API {config.discord.api_url}; gateway {config.discord.gateway_url or 'asked from the API'}")
     guilds = config.discord.command_guilds
+    cap = config.discord.max_feeds_per_server
     lines.append(
         "  slash commands: "
         + (f"guilds {', '.join(map(str, guilds))} (instant)" if guilds else "global")
         + (f"; admin log channel {config.discord.admin_log_channel}" if config.discord.admin_log_channel else "")
         + (f"; alert channels {', '.join(map(str, config.alert_channels))}" if config.alert_channels else "")
+        + (f"; at most {cap} feed{'s' if cap != 1 else ''} per server" if cap else "")
     )
     retention = config.storage.retention
     kept = f"stories kept {format_duration(retention)}" if retention else "every story kept (retention 0)"

@@ -2,6 +2,7 @@
 
     config ─► export_opml ─► OpmlExport(data, feeds, folder_feeds)
     Opml ─► import_opml ─► managed_add_feeds ─► OpmlImport(lines, summary, added)
+                 ▲ FeedCap (a Discord server's room under discord.max_feeds_per_server)
 
 The shell and Discord differ only in where the bytes come from and go to, so both call these and
 show the same words.  No discord, no aiohttp; ``import_opml`` writes the managed file (through
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.config.feedcap import FeedCap
 from bot.config.managed import managed_add_feeds
 from bot.config.opml import Opml, OpmlFeed, feed_names, render_opml
 from bot.config.resolved import Config, Feed
@@ -26,6 +28,8 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 #: File name endings and content types an uploaded OPML list may have (readers export ".opml" or ".xml").
 OPML_SUFFIXES = (".opml", ".xml")
 OPML_CONTENT_TYPES = frozenset({"text/xml", "application/xml", "text/x-opml", "application/x-opml", "text/x-opml+xml"})
+#: Feeds left out by the cap that its one report line names; the rest are counted ("… and N more").
+OVER_CAP_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ class OpmlExport:
 class OpmlImport:
     """What importing an OPML list did (or, in a dry run, would do), as lines for the admin."""
 
-    #: One line per feed added, then per feed skipped (already configured, or unusable in the file).
+    #: One line per feed added, then per feed skipped (already configured, or unusable in the file);
+    #: the feeds a server's cap left out share one line.
     lines: tuple[str, ...]
     #: The closing count, e.g. "2 added to config/newsbot.managed.yaml, 2 skipped".
     summary: str
@@ -69,12 +74,15 @@ def import_opml(
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
     visible: Callable[[str], bool] | None = None,
+    cap: FeedCap | None = None,
 ) -> OpmlImport:
     """Add ``opml``'s feeds (read from ``source``) to the managed file, each posted to ``channel`` if given.
 
     One write, all or nothing, skipping names and URLs already configured (see
     :func:`managed_add_feeds`; ``visible`` limits that to the feeds one Discord server sees, and a
-    feed renamed there is listed under its new name).  A list with no feed outline at all is a
+    feed renamed there is listed under its new name).  ``cap``: the Discord server's standing under
+    ``discord.max_feeds_per_server``; feeds are added in file order while it leaves room, and the
+    rest share one "skipped" line with its reason.  A list with no feed outline at all is a
     ConfigError naming ``source``.
     """
     if not opml.feeds and not opml.skipped:
@@ -87,6 +95,7 @@ def import_opml(
         dry_run=dry_run,
         env=env,
         visible=visible,
+        limit=cap.left if cap is not None else None,
     )
     given = {written: name for name, written in result.renamed}
     verb = "would add" if dry_run else "added"
@@ -97,8 +106,10 @@ def import_opml(
         folder = f" ({'/'.join(feed.category)})" if feed.category else ""
         lines.append(f"{verb}: {name} — {feed.xml_url}{folder}{target}")
     lines += [f"skipped: {name} — {by_name[name].xml_url}: {why}" for name, why in result.skipped]
+    if result.over_limit and cap is not None:
+        lines.append(_over_cap_line(result.over_limit, by_name, cap.refusal(len(result.added), dry_run=dry_run)))
     lines += [f"skipped: line {s.line}{f' {s.title!r}' if s.title else ''}: {s.reason}" for s in opml.skipped]
-    skipped = len(result.skipped) + len(opml.skipped)
+    skipped = len(result.skipped) + len(result.over_limit) + len(opml.skipped)
     if not result.added:
         summary = f"0 added, {skipped} skipped; nothing to write"
     elif dry_run:
@@ -106,6 +117,15 @@ def import_opml(
     else:
         summary = f"{len(result.added)} added to {result.path}, {skipped} skipped"
     return OpmlImport(lines=tuple(lines), summary=summary, added=result.added)
+
+
+def _over_cap_line(names: Sequence[str], by_name: Mapping[str, OpmlFeed], why: str) -> str:
+    """The one report line of the feeds a cap left out: a lone one as any skip line, many by count
+    (naming the first :data:`OVER_CAP_NAMED`), so a long list cannot push the summary out of a message."""
+    if len(names) == 1:
+        return f"skipped: {names[0]} — {by_name[names[0]].xml_url}: {why}"
+    shown = ", ".join(names[:OVER_CAP_NAMED]) + (f", … and {len(names) - OVER_CAP_NAMED} more" if len(names) > OVER_CAP_NAMED else "")
+    return f"skipped {len(names)} feeds ({shown}): {why}"
 
 
 def upload_problem(filename: str, content_type: str | None, size: int) -> str | None:

@@ -70,6 +70,8 @@ class AddedFeeds:
     #: (name given, name written) of each feed added under a free variant of its name, because a
     #: feed the caller does not see (``visible``) has that name.
     renamed: tuple[tuple[str, str], ...] = ()
+    #: Names (as given) of the feeds left out because ``limit`` feeds had been added before them.
+    over_limit: tuple[str, ...] = ()
 
 
 #: Where a feed added earlier in the same batch is, in a skip line ("… already in this import").
@@ -84,6 +86,7 @@ def managed_add_feeds(
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
     visible: Callable[[str], bool] | None = None,
+    limit: int | None = None,
 ) -> AddedFeeds:
     """Add many feeds in one write (``newsbot feeds import``), each posted to ``channel`` if given.
 
@@ -98,6 +101,10 @@ def managed_add_feeds(
     feeds it does not see have is added as a feed of its own, and a name only such a feed has is
     replaced by a free variant (:func:`unique_name`, listed in ``renamed``).  None: every feed is
     visible (the operator's command line).
+
+    ``limit`` (``/feeds import`` passes what ``discord.max_feeds_per_server`` leaves the server)
+    adds at most that many, in the order given; each further feed that would have been added is
+    listed in ``over_limit`` instead.  None: no limit (the operator's command line).
     """
     config_path = Path(config_path)
     managed_path, data = _current(config_path)
@@ -106,12 +113,15 @@ def managed_add_feeds(
     added: list[str] = []
     skipped: list[tuple[str, str]] = []
     renamed: list[tuple[str, str]] = []
+    over_limit: list[str] = []
     for feed in feeds:
         name, url = str(feed["name"]), str(feed.get("url") or "")
         if url in urls:
             skipped.append((name, f"its URL is already {urls[url]}"))
         elif name in names:
             skipped.append((name, f"a feed named {name!r} is already in {names[name]} — retitle it to add it too"))
+        elif limit is not None and len(added) >= limit:
+            over_limit.append(name)
         else:
             written = unique_name(name, reserved) if name in taken else name  # taken by a feed not visible
             if written != name:
@@ -125,7 +135,9 @@ def managed_add_feeds(
             added.append(written)
     if added:
         _commit(config_path, managed_path, data, env, write=not dry_run)
-    return AddedFeeds(path=managed_path, added=tuple(added), skipped=tuple(skipped), renamed=tuple(renamed))
+    return AddedFeeds(
+        path=managed_path, added=tuple(added), skipped=tuple(skipped), renamed=tuple(renamed), over_limit=tuple(over_limit)
+    )
 
 
 def _visible_feeds(

@@ -125,6 +125,13 @@ class DiscordSection(Section):
     command_guilds: Snowflakes = Field(
         default=(), description="Guild ids to sync slash commands to instantly; empty: global commands."
     )
+    max_feeds_per_server: int = Field(
+        default=0,
+        ge=0,
+        description="Most feeds one Discord server's admins may have (those posting only to its channels, "
+        "hand-written ones included): /feeds add and /feeds import add none beyond it; 0: no cap. "
+        "Nothing is removed, and `newsbot feeds import` is never capped.",
+    )
 
     @field_validator("token")
     @classmethod

@@ -10,6 +10,8 @@ them from discord.py's cache and passes plain ids in, so this module stays pure.
 * It **owns** a feed all of whose subscriptions are its own (there is at least one): only then may its
   admins pause, resume, edit or remove it; a feed shared with another server is the operator's.
 * It reads the **stories posted to its channels** (routed there by the outbox, sent or not).
+* Its feed count, for the operator's cap (``discord.max_feeds_per_server``, bot.config.feedcap),
+  is the feeds it owns.
 
 When the bot is in one server only, everything is that server's: every feed (those with no
 subscription, or whose channel it cannot find, included), every subscription, every story.
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.config.feedcap import FeedCap
 from bot.config.resolved import Config, Feed, Subscription
 
 
@@ -64,6 +67,11 @@ class GuildScope:
         if not self.owns(feed):
             return f"feed “{feed}” also posts to another server; ask the bot's operator or edit the YAML"
         return None
+
+    def feed_cap(self, config: Config) -> FeedCap:
+        """The server's standing under ``config``'s ``discord.max_feeds_per_server``: the feeds it owns
+        are those it pays polls for (a shared feed is the operator's), hand-written ones included."""
+        return FeedCap(count=len(self.owned), cap=config.discord.max_feeds_per_server)
 
     def seen_feeds(self, config: Config) -> tuple[Feed, ...]:
         """``config``'s feeds the server sees, in config order."""

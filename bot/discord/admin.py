@@ -28,6 +28,7 @@ from bot.config import (
 )
 from bot.config.alerts import server_alert_channels
 from bot.config.describe import describe_subscription
+from bot.config.feedcap import FeedCap
 from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
 from bot.config.managed import managed_set_alert_channel
@@ -154,9 +155,15 @@ class FeedAdmin:
         Within the invoking server's ``scope``: a ``name`` that only a feed it does not see has is
         not refused (that would tell it the feed exists) but replaced by a free variant, and the
         reply says so; a feed it sees that already posts this URL to this channel is refused, as a
-        second one would only poll the same URL again (in another channel it is allowed).
+        second one would only poll the same URL again (in another channel it is allowed).  A server
+        that has as many feeds as ``discord.max_feeds_per_server`` allows is refused before the URL
+        is fetched (in the bot's only server too: the cap is the operator's).
         """
         path = self._config_path()
+        cap = scope.feed_cap(self.connection.config())
+        if cap.left == 0:
+            refusal = cap.refusal()
+            raise UserError(f"{refusal[:1].upper()}{refusal[1:]}.")
         found = await self._fetch_feed(url)
         feed = found.feed
         config = self.connection.config()
@@ -221,8 +228,10 @@ class FeedAdmin:
 
         The upload is checked from what Discord says of it (size, name, type) before it is downloaded,
         then parsed as hostile input (:func:`parse_opml`).  Names and URLs are checked against the
-        feeds the invoking server sees (``scope``) only: see :meth:`_import`.  The reply shows the
-        lines the command line prints, cut to one message; the summary line is always kept.
+        feeds the invoking server sees (``scope``) only: see :meth:`_import`.  Feeds are added in
+        file order while ``discord.max_feeds_per_server`` leaves the server room, the rest reported
+        skipped.  The reply shows the lines the command line prints, cut to one message; the summary
+        line is always kept.
         """
         path = self._config_path()
         if channel_id is None:
@@ -234,7 +243,8 @@ class FeedAdmin:
             data = await attachment.read()
         except discord.HTTPException as exc:
             raise ConfigError(f"I could not download {attachment.filename} from Discord ({exc.status}); try again") from exc
-        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run, scope)
+        cap = scope.feed_cap(self.connection.config())
+        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run, scope, cap)
         if report.added and not dry_run:
             await self._reload()
         head = f"{'Dry run of' if dry_run else 'Imported'} **{safe_text(attachment.filename)}** → <#{channel_id}>:"
@@ -243,16 +253,21 @@ class FeedAdmin:
         lines = cut_lines([_in_code(line) for line in report.lines], room) if report.lines else []
         return [_note(_with_block(head, [*lines, summary]))], None
 
-    def _import(self, path: Any, data: bytes, source: str, channel_id: int, dry_run: bool, scope: GuildScope) -> OpmlImport:
+    def _import(
+        self, path: Any, data: bytes, source: str, channel_id: int, dry_run: bool, scope: GuildScope, cap: FeedCap
+    ) -> OpmlImport:
         """Parse and import in one go (run in a thread: parsing and the managed write both block).
 
         In one of several servers only the feeds it sees count as already there: a URL that only
         another server's feed follows becomes a feed of this server, and a name such a feed has a
-        free variant, so no line of the report names a feed the server may not know of.
+        free variant, so no line of the report names a feed the server may not know of.  ``cap``
+        (the server's standing under ``discord.max_feeds_per_server``) applies in the bot's only
+        server too; only the operator's ``newsbot feeds import`` is never capped.
         """
         visible = None if scope.only_server else scope.sees
         return import_opml(
-            path, parse_opml(data, source), source, channel=channel_id, dry_run=dry_run, env=self._env(), visible=visible
+            path, parse_opml(data, source), source,
+            channel=channel_id, dry_run=dry_run, env=self._env(), visible=visible, cap=cap,
         )
 
     async def export_feeds(self, scope: GuildScope) -> Reply:
