@@ -82,6 +82,8 @@ def describe_subscription(sub: Subscription) -> str:
         parts.append("pings " + " ".join(f"<@&{role}>" for role in sub.mention))
     if sub.repost_updates:
         parts.append("reposts updates")
+    if not sub.section_menu:
+        parts.append("no section menu")
     if sub.color is not None:
         parts.append(f"colour {format_color(sub.color)}")
     parts.append(f"max {sub.max_posts_per_run} per run")

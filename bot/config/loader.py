@@ -403,6 +403,7 @@ def _resolve_subscription(spec: SubscriptionSpec, defaults: Defaults, origin: st
         exclude=spec.exclude,
         max_posts_per_run=spec.max_posts_per_run or defaults.max_posts_per_run,
         repost_updates=spec.repost_updates,
+        section_menu=spec.section_menu,
         webhook=spec.webhook,
         backfill=spec.backfill,
         max_age=spec.max_age,

@@ -201,7 +201,7 @@ def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] 
 #: The subscription keys ``/feeds edit`` may change, as the config file spells them.
 EDITABLE_KEYS = (
     "layout", "mode", "schedule", "timezone", "mention", "include", "exclude", "webhook", "max_age", "repost_updates",
-    "color",
+    "color", "section_menu",
 )
 #: Text an admin types in a text option of ``/feeds edit`` to remove that key (back to the default).
 CLEAR_WORDS = frozenset({"none", "-"})
@@ -429,7 +429,7 @@ def _shown(key: str, sub: Subscription) -> str:
         return "off" if value is None else f"as {value.name!r}" if value.name else "as the feed's name"
     if key == "max_age":
         return "the feed's" if value is None else format_duration(value) if value else "no limit"
-    if key == "repost_updates":
+    if key in ("repost_updates", "section_menu"):
         return "yes" if value else "no"
     if key == "color":
         return "Discord's" if value is None else format_color(value)

@@ -85,6 +85,8 @@ class Subscription(_Frozen):
     max_posts_per_run: int = 10
     #: Post again when an already posted story is updated.
     repost_updates: bool = False
+    #: A select menu under each story it posts that opens any section (not through a webhook).
+    section_menu: bool = True
     #: Post through a channel webhook (name/avatar; None name = the feed's name); None: as the bot.
     webhook: WebhookSpec | None = None
     #: Entries already in a feed to post on first poll, overriding the feeds' own; None: the feeds'.

@@ -283,6 +283,11 @@ class SubscriptionSpec(Section):
     )
     max_posts_per_run: int | None = Field(default=None, ge=1, description="Default: defaults.max_posts_per_run.")
     repost_updates: bool = Field(default=False, description="Post again when a story is updated.")
+    section_menu: bool = Field(
+        default=True,
+        description="A 'Read a section' menu under each story the bot posts (never on webhook posts or digests); "
+        "false: none.",
+    )
     webhook: WebhookSpec | None = Field(
         default=None,
         description="false, true, or {name, avatar_url}: post through a channel webhook.",

@@ -33,8 +33,10 @@ from bot.render import (
     render_help,
     render_section,
     render_section_text,
+    section_menu_rows,
     truncate,
 )
+from bot.render.menu import SECTION_MENU_KIND
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -98,21 +100,13 @@ def choice_name(text: str) -> str:
 
 
 def section_menu(stored: StoredArticle) -> discord.ui.View:
-    """A select menu that opens any section (a second menu for sections past the 25th)."""
+    """A select menu that opens any section (a second menu for sections past the 25th): the same
+    rows the bot's posts carry (``bot.render.menu``), as discord.py items."""
     view = discord.ui.View(timeout=None)
-    sections = stored.article.sections
-    for start in range(0, min(len(sections), 100), MAX_CHOICES):
-        options = [
-            discord.SelectOption(label=choice_name(f"{i + 1}. {s.title or 'In brief'}"), value=str(i))
-            for i, s in enumerate(sections[start : start + MAX_CHOICES], start=start)
-        ]
-        view.add_item(
-            discord.ui.Select(
-                custom_id=f"{CUSTOM_PREFIX}sec:{stored.id}:{start}",
-                placeholder="Open a section…" if start == 0 else f"Sections {start + 1}–{start + len(options)}…",
-                options=options,
-            )
-        )
+    for row in section_menu_rows(stored.id, stored.article.sections):
+        for select in row["components"]:
+            options = [discord.SelectOption(label=o["label"], value=o["value"]) for o in select["options"]]
+            view.add_item(discord.ui.Select(custom_id=select["custom_id"], placeholder=select["placeholder"], options=options))
     return view
 
 
@@ -421,7 +415,7 @@ class NewsCommands(commands.Cog):
         parts = custom_id[len(CUSTOM_PREFIX) :].split(":")
         channels = self._channels(interaction)
         try:
-            if parts[0] == "sec":
+            if parts[0] == SECTION_MENU_KIND:
                 values = (interaction.data or {}).get("values") or ["0"]
                 article_id, index = int(parts[1]), int(values[0])  # type: ignore[index]
                 await self.answer(interaction, lambda: self._open_section(article_id, index, channels), ephemeral=True)
@@ -550,6 +544,7 @@ class NewsCommands(commands.Cog):
         webhook_name="Post through a webhook under this name",
         max_age="Skip entries older than this, e.g. 3d (0: no limit)",
         repost_updates="Post updated stories again",
+        section_menu="A menu under each story to open its sections",
         color='Colour of the embeds\' side bar, e.g. "#1e90ff"',
     )
     async def feeds_edit(
@@ -569,6 +564,7 @@ class NewsCommands(commands.Cog):
         max_age: str | None = None,
         repost_updates: bool | None = None,
         color: str | None = None,
+        section_menu: bool | None = None,
     ) -> None:
         """Only the options given change; text "none" or "-" puts that key back to its default."""
         if not await self._require_admin(interaction):
@@ -579,7 +575,7 @@ class NewsCommands(commands.Cog):
         given = {
             "layout": layout, "mode": mode, "schedule": schedule, "timezone": timezone, "include": include,
             "exclude": exclude, "webhook": webhook_name, "max_age": max_age, "repost_updates": repost_updates,
-            "color": color,
+            "color": color, "section_menu": section_menu,
         }
         options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         if mention is not None or no_mention:

@@ -24,6 +24,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any, Awaitable, Callable, Sequence
@@ -38,14 +39,18 @@ from bot.discord.nonce import message_nonce
 from bot.errors import DeliveryError
 from bot.model import Article
 from bot.render import (
+    ActionRow,
     MessagePayload,
     ThreadPlan,
     check_payload,
+    has_section_menu,
     render_compact,
     render_digest,
     render_embed,
     render_template,
     render_thread,
+    section_menu_rows,
+    with_menu,
 )
 from bot.store import Store
 from bot.store.outbox import DEFAULT_LEASE
@@ -172,17 +177,33 @@ class DiscordSink:
         else:
             article = articles[0].article
             updated = row.kind == "update"
+            menu = self._menu(articles[0], subscription)
             if subscription.layout == "thread":
                 plan = render_thread(article, updated=updated, mention=mention, color=color)
+                # The menu goes on the starter: the thread below it holds the sections anyway.
+                plan = replace(plan, headline=with_menu(plan.headline, menu))
                 if forum is None:
                     return await self._send_thread(row, subscription, plan)
                 payloads = [plan.headline, *plan.messages]
             else:
                 payloads = _article_payloads(article, subscription, updated, mention, color)
+                # Under the story's last message, or on a forum post's first (the post's opening).
+                at = 0 if forum is not None else len(payloads) - 1
+                payloads[at] = with_menu(payloads[at], menu)
             name = story_post_name(article, updated=updated)
         if forum is not None:
             return await self._send_forum_post(row, subscription, forum, name, payloads)
         return await self._send_parts(row, subscription, payloads, start=0)
+
+    def _menu(self, stored: StoredArticle, subscription: Any) -> list[ActionRow]:
+        """The section menu a post of ``stored`` carries: none when the subscription turned it off
+        (``section_menu: false``), when it posts through a webhook (Discord refuses components from
+        a webhook no application owns), or when the story has no sections to pick from."""
+        if not getattr(subscription, "section_menu", True) or self._through_webhook(subscription):
+            return []
+        if not has_section_menu(stored.article.sections):
+            return []
+        return section_menu_rows(stored.id, stored.article.sections)
 
     async def _forum(self, channel_id: int) -> discord.ForumChannel | None:
         """The channel if it is a forum or media channel (discord.py's ForumChannel is both), else None."""
@@ -543,6 +564,4 @@ def _article_payloads(
 
 
 def _with_ids(row: OutboxRow, ids: list[int]) -> OutboxRow:
-    from dataclasses import replace
-
     return replace(row, message_ids=tuple(ids), parts_sent=tuple(sorted({*row.parts_sent, 0})))

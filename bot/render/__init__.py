@@ -5,6 +5,7 @@ Discord's limits, article text Markdown-escaped and unable to ping.  Pure: no di
                  render_article_card, render_digest
     template.py  render_template, validate_template (admins' message templates)
     mention.py   a subscription's role ping, on the first message of a post only
+    menu.py      the section menu (select menus) under /article and the bot's posts
     limits.py    the limits as constants, embed_size, check_payload / payload_size_ok
     text.py      escape_markdown, neutralize_mentions, truncate, split_text
     pack.py      EmbedPacker: fields and text into embeds and messages
@@ -47,8 +48,9 @@ from bot.render.limits import (
     payload_size_ok,
 )
 from bot.render.mention import mention_line
+from bot.render.menu import has_section_menu, section_menu_rows, with_menu
 from bot.render.pages import clamp_page, feed_list_pages, numbered_pages, paginate
-from bot.render.payloads import AllowedMentions, Embed, EmbedField, MessagePayload, role_mentions
+from bot.render.payloads import ActionRow, AllowedMentions, Embed, EmbedField, MessagePayload, role_mentions
 from bot.render.template import PLACEHOLDERS, TemplateError, render_template, validate_template
 from bot.render.text import (
     ELLIPSIS,
@@ -61,6 +63,7 @@ from bot.render.text import (
 )
 
 __all__ = [
+    "ActionRow",
     "AUTHOR_NAME_LIMIT",
     "AllowedMentions",
     "CommandHelp",
@@ -90,6 +93,7 @@ __all__ = [
     "embed_size",
     "escape_markdown",
     "feed_list_pages",
+    "has_section_menu",
     "mention_line",
     "message_embed_size",
     "neutralize_mentions",
@@ -108,8 +112,10 @@ __all__ = [
     "render_thread",
     "role_mentions",
     "safe_text",
+    "section_menu_rows",
     "safe_url",
     "split_text",
     "truncate",
     "validate_template",
+    "with_menu",
 ]

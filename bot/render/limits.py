@@ -35,6 +35,14 @@ URL_LIMIT = 2048
 #: keeps the ping line (at most 20 × "<@&" + 20 digits + ">" and spaces: 499 characters) small
 #: enough that a compact line or a template keeps most of the 2000 characters of its message.
 MENTION_ROLES_LIMIT = 20
+#: Message components (legacy, not "components v2"): at most 5 action rows, one select in each of
+#: newsbot's, 1–25 options with labels and values of up to 100 characters, a placeholder of up to
+#: 150, a custom id of up to 100 (unique within the message).
+ACTION_ROWS_PER_MESSAGE = 5
+OPTIONS_PER_SELECT = 25
+OPTION_LABEL_LIMIT = 100
+PLACEHOLDER_LIMIT = 150
+CUSTOM_ID_LIMIT = 100
 
 _URL_SCHEMES = ("http://", "https://")
 
@@ -126,7 +134,38 @@ def payload_problems(payload: MessagePayload) -> list[str]:
     if total > MESSAGE_EMBED_CHARS:
         problems.append(f"embeds have {total} characters in all (limit {MESSAGE_EMBED_CHARS})")
     _mention_problems(payload, problems)
+    _component_problems(payload, problems)
     return problems
+
+
+def _component_problems(payload: MessagePayload, problems: list[str]) -> None:
+    """The section menu's rows: each one select within Discord's select limits, ids unique."""
+    rows = payload.get("components", [])
+    if len(rows) > ACTION_ROWS_PER_MESSAGE:
+        problems.append(f"message has {len(rows)} action rows (limit {ACTION_ROWS_PER_MESSAGE})")
+    seen: set[str] = set()
+    for r, row in enumerate(rows):
+        if row.get("type") != 1 or len(row.get("components", [])) != 1:
+            problems.append(f"components[{r}] is not an action row holding one select")
+            continue
+        select = row["components"][0]
+        where = f"components[{r}].select"
+        custom_id = select.get("custom_id", "")
+        _too_long(f"{where}.custom_id", custom_id, CUSTOM_ID_LIMIT, problems)
+        _blank(f"{where}.custom_id", custom_id, problems)
+        if custom_id in seen:
+            problems.append(f"{where}.custom_id {custom_id!r} is used twice")
+        seen.add(custom_id)
+        _too_long(f"{where}.placeholder", select.get("placeholder", ""), PLACEHOLDER_LIMIT, problems)
+        options = select.get("options", [])
+        if not 1 <= len(options) <= OPTIONS_PER_SELECT:
+            problems.append(f"{where} has {len(options)} options (1 to {OPTIONS_PER_SELECT})")
+        for o, option in enumerate(options):
+            _too_long(f"{where}.options[{o}].label", option["label"], OPTION_LABEL_LIMIT, problems)
+            _blank(f"{where}.options[{o}].label", option["label"], problems)
+            _too_long(f"{where}.options[{o}].value", option["value"], OPTION_LABEL_LIMIT, problems)
+        if len({option["value"] for option in options}) != len(options):
+            problems.append(f"{where} offers a value twice")
 
 
 def _mention_problems(payload: MessagePayload, problems: list[str]) -> None:

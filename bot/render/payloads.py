@@ -8,7 +8,7 @@ sent as JSON without the library.  Only the keys newsbot fills are declared.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NotRequired, Required, TypedDict
+from typing import Literal, NotRequired, Required, TypedDict
 
 
 class EmbedFooter(TypedDict):
@@ -50,9 +50,31 @@ class AllowedMentions(TypedDict):
     roles: NotRequired[list[str]]
 
 
+class SelectOption(TypedDict):
+    label: str
+    value: str
+
+
+class SelectMenu(TypedDict):
+    #: 3: a string select.
+    type: Literal[3]
+    custom_id: str
+    placeholder: str
+    options: list[SelectOption]
+
+
+class ActionRow(TypedDict):
+    #: 1: an action row (newsbot's hold one select each).
+    type: Literal[1]
+    components: list[SelectMenu]
+
+
 class MessagePayload(TypedDict, total=False):
     content: str
     embeds: list[Embed]
+    #: The section menu under a story the bot posts itself (never through a webhook, which cannot
+    #: carry components); see ``menu``.
+    components: list[ActionRow]
     #: ``{"parse": []}``: nothing newsbot posts may ping anyone — except the first message of a post
     #: for a subscription with ``mention``, which lets exactly those roles ping (``role_mentions``).
     allowed_mentions: Required[AllowedMentions]
