@@ -36,7 +36,7 @@ from bot.render import (
     section_menu_rows,
     truncate,
 )
-from bot.render.menu import SECTION_MENU_KIND
+from bot.render.menu import CUSTOM_PREFIX, SECTION_MENU_KIND
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -46,8 +46,6 @@ log = logging.getLogger("newsbot.commands")
 
 #: Past this, a command defers before answering (Discord allows 3 s for the first response).
 DEFER_AFTER = 2.0
-#: Prefix of the custom ids of newsbot's buttons and menus.
-CUSTOM_PREFIX = "newsbot:"
 MAX_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
 MANAGE_GUILD = discord.Permissions(manage_guild=True)
