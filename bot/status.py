@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config.durations import format_duration
 from bot.config.fieldtypes import hide_password
+from bot.render.text import one_line, truncate
 
 if TYPE_CHECKING:
     from bot.config.resolved import Config, Feed, Subscription
@@ -222,11 +223,6 @@ def when(moment: datetime | None, now: datetime, *, never: str = "never") -> str
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago(moment, now)})"
 
 
-def _one_line(text: str, limit: int = ERROR_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
@@ -254,7 +250,7 @@ def _feed_line(feed: FeedStatus, now: datetime) -> list[str]:
     if feed.moved_to:
         lines.append(f"    moved to {feed.moved_to} (a permanent redirect; put that URL in the config)")
     if feed.failing and feed.last_error:
-        lines.append(f"    last error: {_one_line(feed.last_error)}")
+        lines.append(f"    last error: {truncate(one_line(feed.last_error), ERROR_CHARS)}")
     return lines
 
 

@@ -278,8 +278,3 @@ def _hit(kind: RuleList, rule: Rule, fields: Fields, timed_out: list[tuple[RuleL
     except TimeoutError:
         timed_out.append((kind, rule))
         return kind == "exclude"
-
-
-def passes(include: Iterable[Rule], exclude: Iterable[Rule], title: str, text: str) -> bool:
-    """``evaluate`` on an article that is only a title and a text (what the rules had before scopes)."""
-    return evaluate(include, exclude, Fields(title=title, text=text)).passed

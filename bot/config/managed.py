@@ -404,10 +404,7 @@ def _editable_subscription(
 
 
 def _channel(item: Mapping[str, Any]) -> int | None:
-    try:
-        return parse_snowflake(item.get("channel"))
-    except ValueError:
-        return None
+    return _channel_id(item.get("channel"))
 
 
 def _managed_subscription(config: Config, index: int) -> Subscription:
@@ -556,19 +553,20 @@ def managed_set_alert_channel(
     raw = data.get("alert_channels")
     written = list(raw) if isinstance(raw, list) else [] if raw is None else [raw]
     before = tuple(dict.fromkeys(
-        channel for channel in map(_alert_channel_id, written) if channel is not None and channel in guild_channels
+        channel for channel in map(_channel_id, written) if channel is not None and channel in guild_channels
     ))
     after = (channel_id,) if channel_id is not None else ()
     if before == after:
         return ServerAlertChannels(path=managed_path, before=before, after=after)
-    kept = [item for item in written if _alert_channel_id(item) not in guild_channels]  # unreadable ones too
+    kept = [item for item in written if _channel_id(item) not in guild_channels]  # unreadable ones too
     data["alert_channels"] = kept + list(after)
     _commit(config_path, managed_path, data, env)
     return ServerAlertChannels(path=managed_path, before=before, after=after)
 
 
-def _alert_channel_id(value: Any) -> int | None:
-    """A channel id as the managed file's ``alert_channels`` writes it; None when it is not one."""
+def _channel_id(value: Any) -> int | None:
+    """A channel id as the managed file writes it (a subscription's ``channel``, an entry of
+    ``alert_channels``); None when it is not one."""
     try:
         return parse_snowflake(value)
     except ValueError:

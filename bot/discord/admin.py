@@ -35,7 +35,7 @@ from bot.config.managed import managed_set_alert_channel
 from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FEEDS_PAGE, FileMessage, UserError, page_buttons
-from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, missing
+from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, bot_permissions, missing
 from bot.errors import ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
 from bot.render import (
@@ -358,8 +358,7 @@ class FeedAdmin:
         guild = getattr(channel, "guild", None)
         if channel is None or guild is None:
             return f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
-        have = channel.permissions_for(guild.me).value if guild.me is not None else 0  # type: ignore[union-attr]
-        lacking = missing(have, VIEW_CHANNEL | SEND_MESSAGES)
+        lacking = missing(bot_permissions(channel), VIEW_CHANNEL | SEND_MESSAGES)
         if not lacking:
             return None
         return (

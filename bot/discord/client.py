@@ -21,7 +21,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.config.alerts import notice_channels
-from bot.discord.permissions import ChannelProblem, ServerRole, missing, recommended, required, unpingable_roles
+from bot.discord.permissions import ChannelProblem, ServerRole, bot_permissions, missing, recommended, required, unpingable_roles
 from bot.discord.sink import DiscordSink
 from bot.notices import OPERATOR_ONLY, Concerns
 from bot.render import neutralize_mentions, truncate
@@ -158,8 +158,7 @@ class DiscordConnection:
                     ChannelProblem(sub.key, sub.channel, "channel not found — it was deleted, or the bot is not in its server; fix the channel id in the config")
                 )
                 continue
-            me = channel.guild.me
-            have = channel.permissions_for(me).value if me is not None else 0
+            have = bot_permissions(channel)
             forum = isinstance(channel, discord.ForumChannel)
             webhook = sub.webhook is not None
             lacking = missing(have, required(sub.layout, webhook=webhook, forum=forum))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: Discord permission bits (https://discord.com/developers/docs/topics/permissions).
 VIEW_CHANNEL = 1 << 10
@@ -52,6 +53,13 @@ def recommended(*, webhook: bool, forum: bool = False) -> int:
     second copy.  (In a forum it is required anyway, see ``required``.)
     """
     return READ_MESSAGE_HISTORY if webhook and not forum else 0
+
+
+def bot_permissions(channel: Any) -> int:
+    """The bot's permission bits in a cached guild channel (discord.py's, duck-typed to stay
+    pure): none while the guild has not told the bot who it is there."""
+    me = channel.guild.me
+    return channel.permissions_for(me).value if me is not None else 0
 
 
 def missing(have: int, need: int) -> list[str]:

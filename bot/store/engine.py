@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -49,11 +49,8 @@ def pragma_setter(pragmas: Sequence[str]) -> Callable[[Any, Any], None]:
     return set_pragmas
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """The async engine for a ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` URL.
-
-    For SQLite the database's folder is created and the pragmas are set on every connection.
-    """
+def parse_store_url(url: str) -> URL:
+    """``storage.url`` parsed, or a StoreError saying what is wrong with it (password hidden)."""
     try:
         parsed = make_url(url)
     except ArgumentError as error:
@@ -63,6 +60,15 @@ def create_engine(url: str) -> AsyncEngine:
             f"database URL {parsed.render_as_string(hide_password=True)!r}: driver {parsed.drivername!r} "
             f"is not supported; use one of {', '.join(SUPPORTED)}"
         )
+    return parsed
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """The async engine for a ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` URL.
+
+    For SQLite the database's folder is created and the pragmas are set on every connection.
+    """
+    parsed = parse_store_url(url)
     if parsed.drivername.startswith("sqlite"):
         database = parsed.database or ""
         if database in ("", ":memory:"):

@@ -19,12 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.errors import StoreError
-from bot.store.engine import SUPPORTED, pragma_setter
+from bot.store.engine import parse_store_url, pragma_setter
 from bot.store.errors import describe, translating
 from bot.store.migrate import current_revision, head_revision
 from bot.store.storage import Store
@@ -58,15 +57,7 @@ def _sqlite_url(parsed: URL, given: str) -> URL:
 
 def create_readonly_engine(url: str) -> AsyncEngine:
     """An engine that can only read the ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` database at ``url``."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as error:
-        raise StoreError(f"the database URL is not valid: {error}") from error
-    shown = parsed.render_as_string(hide_password=True)
-    if parsed.drivername not in SUPPORTED:
-        raise StoreError(
-            f"database URL {shown!r}: driver {parsed.drivername!r} is not supported; use one of {', '.join(SUPPORTED)}"
-        )
+    parsed = parse_store_url(url)
     if parsed.drivername.startswith("sqlite"):
         engine = create_async_engine(_sqlite_url(parsed, url))
         event.listen(engine.sync_engine, "connect", pragma_setter(SQLITE_READ_PRAGMAS))

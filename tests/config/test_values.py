@@ -10,7 +10,7 @@ import pytest
 from bot.config.cron import cron_trigger, crontab_day_of_week
 from bot.config.durations import format_duration, parse_duration
 from bot.config.fieldtypes import _check_placeholders
-from bot.config.filters import compile_rule, compile_rules, passes
+from bot.config.filters import Fields, compile_rule, compile_rules, evaluate
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_cron_errors_name_the_field(expr: str, message: str) -> None:
     ],
 )
 def test_filters(include: tuple[str, ...], exclude: tuple[str, ...], title: str, text: str, expected: bool) -> None:
-    assert passes(compile_rules(include), compile_rules(exclude), title, text) is expected
+    assert evaluate(compile_rules(include), compile_rules(exclude), Fields(title=title, text=text)).passed is expected
 
 
 @pytest.mark.parametrize(
