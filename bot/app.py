@@ -77,6 +77,9 @@ class App:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._polling: set[str] = set()
+        #: Held by a Discord command from reading the config to reloading it after its write, so the
+        #: next one decides on what this one wrote (a feed cap is counted once per add, not raced).
+        self.config_writes = asyncio.Lock()
         self._notices: list[str] = []
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -7,19 +7,25 @@ the file atomically — a change that would not load is refused with the loader'
 nothing on disk changes.
 
 These functions do blocking file I/O; call them from async code through ``asyncio.to_thread``.
+Each holds the managed file's lock (a ``.lock`` file beside it) from reading the file to writing it
+back: two writers at once — two /feeds commands in the bot's threads, or the bot and the operator's
+``newsbot feeds import`` — would otherwise each write back the file they read, and one change would
+be lost without a word.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import yaml
+from filelock import FileLock, Timeout
 
 from bot.config.durations import format_duration
 from bot.config.fieldtypes import format_color, parse_snowflake
@@ -35,7 +41,40 @@ HEADER = """\
 # Edit {main} by hand instead: this file is rewritten on every change and its comments are not kept.
 """
 
+#: Seconds a writer waits for another to finish before giving up with a message.
+LOCK_TIMEOUT = 10.0
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _one_writer(writer: Callable[Concatenate[Path, _P], _R]) -> Callable[Concatenate[Path, _P], _R]:
+    """Run ``writer`` (whose first argument is the admins' file) holding its managed file's lock."""
+
+    @functools.wraps(writer)
+    def locked(config_path: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        config_path = Path(config_path)
+        managed_path = managed_path_for(config_path, _main_data(config_path))
+        lock = FileLock(managed_path.with_name(f".{managed_path.name}.lock"), timeout=LOCK_TIMEOUT)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise ConfigError(
+                f"{managed_path} is being changed by another command (or `newsbot feeds import`); try again in a moment",
+                file=str(managed_path),
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"{managed_path}: cannot lock it for writing: {exc.strerror or exc}", file=str(managed_path)) from exc
+        try:
+            return writer(config_path, *args, **kwargs)
+        finally:
+            lock.release()
+
+    return locked
+
+
+
+@_one_writer
 def managed_add_feed(
     config_path: Path,
     feed: Mapping[str, Any],
@@ -78,6 +117,7 @@ class AddedFeeds:
 _THIS_IMPORT = "this import"
 
 
+@_one_writer
 def managed_add_feeds(
     config_path: Path,
     feeds: Sequence[Mapping[str, Any]],
@@ -168,6 +208,7 @@ def _visible_feeds(
     return names, urls, taken
 
 
+@_one_writer
 def managed_remove_feed(config_path: Path, name: str, *, env: Mapping[str, str] | None = None) -> None:
     """Remove a feed added from Discord, with its managed subscriptions and pause.
 
@@ -249,6 +290,7 @@ def changes_from_text(options: Mapping[str, Any]) -> dict[str, Any]:
     return changes
 
 
+@_one_writer
 def managed_edit_subscription(
     config_path: Path,
     feed_name: str,
@@ -297,6 +339,7 @@ def managed_edit_subscription(
     return EditedSubscription(path=managed_path, before=before, after=after, changed=changed)
 
 
+@_one_writer
 def managed_set_paused(config_path: Path, name: str, paused: bool, *, env: Mapping[str, str] | None = None) -> None:
     """Pause (stop polling) or resume any feed, from either file; doing it twice changes nothing."""
     config_path = Path(config_path)
@@ -531,6 +574,7 @@ class ServerAlertChannels:
     after: tuple[int, ...]
 
 
+@_one_writer
 def managed_set_alert_channel(
     config_path: Path,
     guild_channels: frozenset[int],

@@ -73,6 +73,11 @@ class GuildScope:
         are those it pays polls for (a shared feed is the operator's), hand-written ones included."""
         return FeedCap(count=len(self.owned), cap=config.discord.max_feeds_per_server)
 
+    def under(self, config: Config) -> GuildScope:
+        """The same server's scope under ``config``: what it has now, after a change that finished
+        since this scope was taken (a command that waited for another's write re-reads it)."""
+        return guild_scope(config, self.story_channels or (), only_server=self.only_server)
+
     def seen_feeds(self, config: Config) -> tuple[Feed, ...]:
         """``config``'s feeds the server sees, in config order."""
         return tuple(feed for feed in config.feeds if feed.name in self.seen)

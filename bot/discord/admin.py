@@ -80,6 +80,13 @@ def _require_owned(scope: GuildScope, name: str) -> None:
         raise UserError(refusal)
 
 
+def _require_room(cap: FeedCap) -> None:
+    """Refuse a /feeds add when the server has no room left under ``discord.max_feeds_per_server``."""
+    if cap.left == 0:
+        refusal = cap.refusal()
+        raise UserError(f"{refusal[:1].upper()}{refusal[1:]}.")
+
+
 def _found_on_page(found: FoundFeed) -> str:
     """The sentence telling the admin that their URL was a page and which feed it led to, or ""."""
     if found.via is None:
@@ -104,6 +111,12 @@ class FeedAdmin:
     def _env(self) -> Mapping[str, str] | None:
         """The environment the running config was loaded with (its ${VAR}s), for validating a managed write."""
         return self.app.env if self.app is not None else None
+
+    def _writing(self) -> asyncio.Lock:
+        """The app's config-write lock (App.config_writes): one Discord change at a time."""
+        if self.app is None:
+            raise ConfigError("feeds can only be managed from Discord while `newsbot run` is running")
+        return self.app.config_writes
 
     async def _reload(self) -> None:
         if self.app is not None and self.app.watcher is not None:
@@ -160,15 +173,20 @@ class FeedAdmin:
         is fetched (in the bot's only server too: the cap is the operator's).
         """
         path = self._config_path()
-        cap = scope.feed_cap(self.connection.config())
-        if cap.left == 0:
-            refusal = cap.refusal()
-            raise UserError(f"{refusal[:1].upper()}{refusal[1:]}.")
-        found = await self._fetch_feed(url)
-        feed = found.feed
-        config = self.connection.config()
         if channel_id is None:
             raise ConfigError("run /feeds add in the channel the stories should go to, or give the channel option")
+        _require_room(scope.feed_cap(self.connection.config()))  # before fetching: a refusal costs no request
+        found = await self._fetch_feed(url)
+        async with self._writing():
+            return await self._add_found(path, found, name, channel_id, scope)
+
+    async def _add_found(self, path: Any, found: FoundFeed, name: str | None, channel_id: int, scope: GuildScope) -> Reply:
+        """The rest of :meth:`add`, once the feed is fetched; run holding the config-write lock, on
+        the config as it is now (another add may have finished while this one fetched)."""
+        feed = found.feed
+        config = self.connection.config()
+        scope = scope.under(config)
+        _require_room(scope.feed_cap(config))
         here = next((f for f in scope.seen_feeds(config) if f.url == found.url
                      and any(sub.channel == channel_id for sub in config.subscriptions_for(f.name))), None)
         if here is not None:
@@ -186,7 +204,10 @@ class FeedAdmin:
                 renamed = f"“{escape_markdown(wanted)}” was taken, so it is called “{escape_markdown(feed_name)}”. "
         else:  # a name of its own, as an import makes: "-2" if the feed's title is taken
             feed_name = unique_name(slugify(feed.title or urlsplit(found.url).hostname or "feed"), taken)
-        managed_add_feed(path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id})
+        await asyncio.to_thread(
+            managed_add_feed, path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id},
+            env=self._env(),
+        )
         await self._reload()
         payloads = [_note(f"{_found_on_page(found)}Added **{escape_markdown(feed_name)}** → <#{channel_id}>. {renamed}"
                           f"New stories will be posted there; {len(feed.entries)} existing ones were left out.")]
@@ -243,10 +264,14 @@ class FeedAdmin:
             data = await attachment.read()
         except discord.HTTPException as exc:
             raise ConfigError(f"I could not download {attachment.filename} from Discord ({exc.status}); try again") from exc
-        cap = scope.feed_cap(self.connection.config())
-        report = await asyncio.to_thread(self._import, path, data, attachment.filename, channel_id, dry_run, scope, cap)
-        if report.added and not dry_run:
-            await self._reload()
+        async with self._writing():
+            config = self.connection.config()
+            scope = scope.under(config)
+            report = await asyncio.to_thread(
+                self._import, path, data, attachment.filename, channel_id, dry_run, scope, scope.feed_cap(config)
+            )
+            if report.added and not dry_run:
+                await self._reload()
         head = f"{'Dry run of' if dry_run else 'Imported'} **{safe_text(attachment.filename)}** → <#{channel_id}>:"
         summary = _in_code(report.summary)
         room = CONTENT_LIMIT - len(_with_block(head, [summary])) - 1  # -1: the newline before the summary

@@ -298,3 +298,54 @@ def test_edit_sets_and_clears_the_embed_color(main: Path) -> None:
     assert edited.after.color == 0x1E90FF and edited.change_lines() == ["color: Discord's → #1e90ff"]
     edited = managed_edit_subscription(main, "web", None, changes_from_text({"color": "none"}), env={})
     assert edited.after.color is None and "color" not in MANAGED.read_text()
+
+
+def test_writers_at_the_same_time_lose_no_change(main: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each writer reads the file, validates, writes it back: without the lock, writers that read it
+    before any of them wrote would each write back their own change alone.  Reading is slowed down so
+    that, unlocked, every thread would read the empty file first."""
+    import threading
+    import time
+
+    from bot.config import managed
+
+    read = managed._current
+
+    def slow_read(config_path: Path) -> tuple[Path, dict]:
+        found = read(config_path)
+        time.sleep(0.05)
+        return found
+
+    monkeypatch.setattr(managed, "_current", slow_read)
+    errors: list[BaseException] = []
+
+    def add(n: int) -> None:
+        try:
+            managed_add_feed(main, {"name": f"web-{n}", "url": f"https://example.com/{n}.xml"}, env={})
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(f.name for f in load(main).feeds if f.name.startswith("web-")) == [f"web-{n}" for n in range(4)]
+
+
+def test_a_writer_that_cannot_get_the_lock_says_so_and_writes_nothing(main: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filelock import FileLock
+
+    from bot.config import managed
+
+    monkeypatch.setattr(managed, "LOCK_TIMEOUT", 0.2)
+    with FileLock(Path(".newsbot.managed.yaml.lock")):  # another process's writer, mid-change
+        with pytest.raises(ConfigError) as caught:
+            managed_add_feed(main, WEB, env={})
+    assert str(caught.value) == (
+        "newsbot.managed.yaml is being changed by another command (or `newsbot feeds import`); try again in a moment"
+    )
+    assert not MANAGED.exists()
+    managed_add_feed(main, WEB, env={})  # the lock released, the same change goes through
+    assert load(main).feed("web") is not None

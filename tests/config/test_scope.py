@@ -78,3 +78,17 @@ def test_changing_a_feed_is_refused_unless_the_server_owns_it_and_unseen_feeds_a
     assert scope.change_refusal("orphan") == unknown.format("orphan")
     assert scope.change_refusal("no-such-feed") == unknown.format("no-such-feed")
     assert guild_scope(_config(), A, only_server=True).change_refusal("no-such-feed") is None
+
+
+def test_a_scope_under_a_newer_config_is_the_same_servers_scope_of_that_config() -> None:
+    config = _config()
+    new = Feed(name="a-new", url="https://a-new.example/feed.xml", interval=600)
+    newer = config.model_copy(update={
+        "feeds": (*config.feeds, new),
+        "subscriptions": (*config.subscriptions, Subscription(feeds=("a-new",), channel=A_SPORT)),
+    })
+    scope = guild_scope(config, A, only_server=False).under(newer)
+    assert scope == guild_scope(newer, A, only_server=False)
+    assert scope.owns("a-new") and not scope.sees("b-only")
+    alone = guild_scope(config, A, only_server=True).under(newer)
+    assert alone == guild_scope(newer, (), only_server=True) and alone.owns("a-new")

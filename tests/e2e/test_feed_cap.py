@@ -121,6 +121,24 @@ async def test_feeds_add_is_refused_at_the_cap_and_each_server_has_its_own_count
     assert reply["content"] == f"This server follows 2 feeds, {AT_CAP}."
 
 
+async def test_two_adds_at_once_with_room_for_one_add_one(emu: DiscordEmulator, server: FeedServer, capped: Capped) -> None:
+    """Both pass the first check (B has 1 of 2) and fetch at the same time; the one that writes
+    second counts again, on the config the first one left, and is refused."""
+    b, app = capped.b, capped.app
+    for path in ("/new1.xml", "/new2.xml"):
+        server.set(path, rss([]), content_type="application/rss+xml", delay=0.3)
+    handles = [
+        await emu.invoke_command(b.guild, b.channel, b.admin, "feeds add", {"url": server.url(path), "name": name})
+        for path, name in (("/new1.xml", "b-one"), ("/new2.xml", "b-two"))
+    ]
+    replies = [await h.wait_original(lambda m: bool(m.get("content")), timeout=10) for h in handles]
+    assert len(server.requests_for("/new1.xml")) == 1 and len(server.requests_for("/new2.xml")) == 1  # both fetched
+    added = [r["content"] for r in replies if r["content"].startswith("Added ")]
+    refused = [r["content"] for r in replies if not r["content"].startswith("Added ")]
+    assert len(added) == 1 and refused == [f"This server follows 2 feeds, {AT_CAP}."]
+    assert [name for name in ("b-one", "b-two") if app.config.feed(name) is not None] == [added[0].split("**")[1]]
+
+
 async def test_feeds_import_adds_up_to_the_cap_and_its_dry_run_says_the_same_without_writing(
     emu: DiscordEmulator, server: FeedServer, capped: Capped
 ) -> None:
