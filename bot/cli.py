@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.errors import NewsbotError
+from bot.errors import NewsbotError, StoreError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -205,8 +205,8 @@ def _status(args: argparse.Namespace) -> int:
     from bot.status import build_status, status_json, status_lines
 
     config = load_config(args.config)
-    stored = asyncio.run(_read_status(config))
-    status = build_status(config, stored, datetime.now(UTC))
+    stored, note = asyncio.run(_read_status(config))
+    status = build_status(config, stored, datetime.now(UTC), schema_note=note)
     if args.json:
         json.dump(status_json(status), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -215,12 +215,17 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read_status(config: Config) -> StoreStatus:
+async def _read_status(config: Config) -> tuple[StoreStatus, str | None]:
+    """The store's status and, for a schema of another revision, the note saying so."""
     from bot.store import open_store_readonly
 
     store = await open_store_readonly(config.storage.url)
     try:
-        return await store.store_status()
+        return await store.store_status(), store.schema_note
+    except StoreError as exc:
+        if store.schema_note is None:
+            raise
+        raise StoreError(f"{exc} ({store.schema_note})") from exc
     finally:
         await store.close()
 

@@ -117,14 +117,16 @@ class Status:
     outbox: Mapping[str, int]
     #: When the oldest pending row was enqueued; None: nothing pending.
     oldest_pending_at: datetime | None
+    #: Why the figures may be incomplete: the database's schema is of another revision; None: it is not.
+    schema_note: str | None = None
 
 
 # --- deciding -----------------------------------------------------------------------------------
 
 
-def build_status(config: Config, store: StoreStatus, now: datetime) -> Status:
+def build_status(config: Config, store: StoreStatus, now: datetime, *, schema_note: str | None = None) -> Status:
     """The config's feeds and subscriptions (in its order) with their stored state, then what the
-    store still has of removed ones."""
+    store still has of removed ones; ``schema_note`` (bot.store.readonly) is shown as is."""
     states = {state.name: state for state in store.feeds}
     configured = {feed.name for feed in config.feeds}
     feeds = [_feed_status(feed, states.get(feed.name), store.stories_by_feed) for feed in config.feeds]
@@ -140,6 +142,7 @@ def build_status(config: Config, store: StoreStatus, now: datetime) -> Status:
         stories=store.stories,
         outbox=dict(store.outbox),
         oldest_pending_at=store.oldest_pending_at,
+        schema_note=schema_note,
     )
 
 
@@ -287,6 +290,8 @@ def status_lines(status: Status) -> list[str]:
     configured = [f for f in status.feeds if f.state != NOT_IN_CONFIG]
     removed = [f for f in status.feeds if f.state == NOT_IN_CONFIG]
     lines = [f"newsbot status at {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, from {status.database}"]
+    if status.schema_note:
+        lines.append(f"Note: {status.schema_note}.")
     lines += _section(f"Feeds ({len(configured)}):", [line for f in configured for line in _feed_line(f, now)])
     if removed:
         lines += _section(
@@ -366,6 +371,7 @@ def status_json(status: Status) -> dict[str, Any]:
     return {
         "generated_at": iso(status.now),
         "database": status.database,
+        "schema_note": status.schema_note,
         "feeds": [_feed_json(f) for f in status.feeds],
         "subscriptions": [_subscription_json(s) for s in status.subscriptions],
         "totals": {

@@ -150,3 +150,53 @@ def test_an_unreachable_server_is_one_clear_line(tmp_path: Path, capsys: pytest.
     assert (code, out) == (1, "")
     assert err.startswith("newsbot: cannot read the database postgresql+asyncpg://bot:***@127.0.0.1:1/news: ")
     assert err.count("\n") == 1 and "Traceback" not in err and "secret" not in err
+
+
+async def _set_schema(url: str, *statements: str) -> None:
+    """Make the database look like another newsbot's (not through open_store: that would migrate)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def test_a_database_at_an_older_revision_is_shown_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Just after newsbot is upgraded, before the bot restarts and migrates: the operator still sees it all."""
+    from bot.store.migrate import head_revision
+
+    config = _config(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'db.sqlite'}"
+    asyncio.run(_seed(url))
+    asyncio.run(_set_schema(url, "UPDATE alembic_version SET version_num = '0001_initial'"))
+    code, out, err = run(capsys, "status", "--config", str(config))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == (
+        f"Note: the database's schema is at revision 0001_initial, older than this newsbot's {head_revision()}: "
+        "the bot brings it up to date when it next starts."
+    )
+    assert "Totals: 3 stories stored" in out
+
+
+def test_what_another_schema_cannot_answer_is_one_line_with_the_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.store.migrate import head_revision
+
+    config = _config(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'db.sqlite'}"
+    asyncio.run(_seed(url))
+    asyncio.run(_set_schema(url, "UPDATE alembic_version SET version_num = '9999_future'", "ALTER TABLE outbox RENAME TO deliveries"))
+    code, out, err = run(capsys, "status", "--json", "--config", str(config))
+    assert (code, out) == (1, "")
+    assert err.startswith("newsbot: store_status: ") and "outbox" in err
+    assert err.endswith(
+        f"(the database's schema is at revision 9999_future, which this newsbot ({head_revision()}) does not know: "
+        "a newer newsbot wrote it, so some of it may not be shown)\n"
+    )
+    assert err.count("\n") == 1

@@ -235,7 +235,8 @@ def test_json_has_stable_keys_and_round_trips() -> None:
     cfg = config(feed("alpha"), subs=(Subscription(feeds=("alpha",), channel=1),))
     store = StoreStatus(feeds=(FeedState("alpha", "u", last_success_at=NOW),), subscriptions={})
     data = json.loads(json.dumps(status_json(build_status(cfg, store, NOW))))
-    assert list(data) == ["generated_at", "database", "feeds", "subscriptions", "totals"]
+    assert list(data) == ["generated_at", "database", "schema_note", "feeds", "subscriptions", "totals"]
+    assert data["schema_note"] is None
     assert data["generated_at"] == "2025-03-01T12:00:00+00:00"
     assert datetime.fromisoformat(data["feeds"][0]["last_success_at"]) == NOW
     assert set(data["feeds"][0]) == {
@@ -280,3 +281,11 @@ def test_a_password_in_the_database_url_is_hidden() -> None:
 )
 def test_ago(delta: timedelta, text: str) -> None:
     assert ago(NOW - delta, NOW) == text
+
+
+def test_a_schema_note_is_said_under_the_header_and_in_json() -> None:
+    cfg = config(feed("alpha"))
+    status = build_status(cfg, StoreStatus(), NOW, schema_note="the database's schema is at revision 0001_initial")
+    assert status_lines(status)[1] == "Note: the database's schema is at revision 0001_initial."
+    assert status_json(status)["schema_note"] == "the database's schema is at revision 0001_initial"
+    assert not any(line.startswith("Note:") for line in status_lines(build_status(cfg, StoreStatus(), NOW)))

@@ -11,11 +11,15 @@ the way of the running bot — so here:
   as any reader would; the database file itself is not touched.
 * PostgreSQL sessions start with ``default_transaction_read_only``, so the server refuses any
   write, and connecting gives up after :data:`CONNECT_TIMEOUT` seconds.
-* The schema must already be at this newsbot's head revision; it is never migrated.
+* The schema is never migrated.  One at another revision is still read — right after an
+  upgrade of newsbot the database stays at the old revision until the bot restarts, which is
+  when an operator most wants to look — and :attr:`ReadOnlyStore.schema_note` says so; a query
+  the other schema cannot answer fails with that note in its message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import event
@@ -25,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.errors import StoreError
 from bot.store.engine import parse_store_url, pragma_setter
 from bot.store.errors import describe, translating
-from bot.store.migrate import current_revision, head_revision
+from bot.store.migrate import current_revision, head_revision, known_revisions
 from bot.store.storage import Store
 
 #: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
@@ -35,6 +39,27 @@ CONNECT_TIMEOUT = 10
 SQLITE_READ_PRAGMAS = ("PRAGMA busy_timeout=5000", "PRAGMA query_only=ON")
 #: What to do when the database is not (yet) newsbot's, or is of another version.
 START_THE_BOT = "start the bot (newsbot run) once: it creates the tables and brings them up to date"
+
+
+class ReadOnlyStore(Store):
+    """A :class:`Store` opened by :func:`open_store_readonly`, which knows its schema's revision."""
+
+    def __init__(self, engine: AsyncEngine, schema_note: str | None = None) -> None:
+        super().__init__(engine)
+        #: Why what is read may be incomplete (the schema is of another revision); None: it is this newsbot's.
+        self.schema_note = schema_note
+
+
+def schema_note(found: str, head: str | None, known: Collection[str]) -> str | None:
+    """What to tell about a database whose schema is at revision ``found`` when this newsbot's is
+    ``head`` and its migrations know the revisions ``known``; None when they are the same."""
+    if found == head:
+        return None
+    if found in known:
+        return (f"the database's schema is at revision {found}, older than this newsbot's {head}: "
+                "the bot brings it up to date when it next starts")
+    return (f"the database's schema is at revision {found}, which this newsbot ({head}) does not know: "
+            "a newer newsbot wrote it, so some of it may not be shown")
 
 
 def _sqlite_url(parsed: URL, given: str) -> URL:
@@ -68,11 +93,12 @@ def create_readonly_engine(url: str) -> AsyncEngine:
     )
 
 
-async def open_store_readonly(url: str) -> Store:
+async def open_store_readonly(url: str) -> ReadOnlyStore:
     """The Store of an existing newsbot database, for reading only: never created, migrated or locked.
 
-    Any failure — no such file or database, server unreachable, not a newsbot database, a schema
-    of another newsbot version — is one StoreError naming the database and what to do.
+    Any failure — no such file or database, server unreachable, not a newsbot database — is one
+    StoreError naming the database and what to do.  A schema of another revision is opened, with
+    its ``schema_note``.
     """
     engine = create_readonly_engine(url)
     where = engine.url.render_as_string(hide_password=True) if engine.dialect.name != "sqlite" else url
@@ -89,9 +115,7 @@ async def open_store_readonly(url: str) -> Store:
     except BaseException:
         await engine.dispose()
         raise
-    head = head_revision()
-    if revision != head:
+    if revision is None:
         await engine.dispose()
-        found = "holds no newsbot tables" if revision is None else f"has the schema of revision {revision}, not {head}"
-        raise StoreError(f"the database {where} {found}; {START_THE_BOT}")
-    return Store(engine)
+        raise StoreError(f"the database {where} holds no newsbot tables; {START_THE_BOT}")
+    return ReadOnlyStore(engine, schema_note(revision, head_revision(), known_revisions()))

@@ -16,6 +16,8 @@ from bot.errors import StoreError
 from bot.model import Article
 from bot.store import FeedState, Store, StoreStatus, SubscriptionActivity, SubscriptionState, open_store, open_store_readonly
 from tests.store.conftest import NOW, add_article, minutes
+from bot.store.migrate import head_revision, known_revisions
+from bot.store.readonly import schema_note
 
 
 def url_of(store: Store) -> str:
@@ -161,21 +163,48 @@ async def test_a_database_without_newsbot_tables_is_not_migrated(db_url: str) ->
         await store.close()
 
 
-async def test_a_schema_of_another_version_is_not_migrated(db_url: str) -> None:
+@pytest.mark.parametrize(
+    ("revision", "note"),
+    [
+        ("0001_initial", "the database's schema is at revision 0001_initial, older than this newsbot's {head}: "
+                         "the bot brings it up to date when it next starts"),
+        ("9999_future", "the database's schema is at revision 9999_future, which this newsbot ({head}) does not know: "
+                        "a newer newsbot wrote it, so some of it may not be shown"),
+    ],
+)
+async def test_a_schema_of_another_revision_is_read_with_a_note_and_not_migrated(
+    db_url: str, make_article: Callable[..., Article], revision: str, note: str
+) -> None:
+    """Right after an upgrade the database stays at the old revision until the bot restarts:
+    status still reads it (here the tables are the head's, so everything reads) and says so."""
     store = await open_store(db_url)
     try:
+        await store.upsert_feed("alpha", "https://alpha.example/rss")
+        await _some_state(store, make_article)
+        expected = await store.store_status()
         async with store.engine.begin() as conn:
-            await conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+            await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
     finally:
         await store.close()
-    with pytest.raises(StoreError, match=r"has the schema of revision older, not \w+; start the bot"):
-        await open_store_readonly(db_url)
+    readonly = await open_store_readonly(db_url)
+    try:
+        assert readonly.schema_note == note.format(head=head_revision())
+        assert await readonly.store_status() == expected
+    finally:
+        await readonly.close()
     engine = create_async_engine(db_url)  # not open_store: that would migrate
     try:
         async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar() == "older"
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar() == revision
     finally:
         await engine.dispose()
+
+
+def test_the_schema_note_knows_older_revisions_from_unknown_ones() -> None:
+    assert schema_note("0002", "0002", {"0001", "0002"}) is None
+    assert "older than this newsbot's 0002" in (schema_note("0001", "0002", {"0001", "0002"}) or "")
+    assert "does not know" in (schema_note("0003", "0002", {"0001", "0002"}) or "")
+    assert {"0001_initial", head_revision()} <= known_revisions()
 
 
 async def test_unreachable_postgres_is_one_clear_error() -> None:
