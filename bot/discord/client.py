@@ -98,6 +98,9 @@ class DiscordConnection:
         self._reported: set[str] = set()
         #: Alert channels not in discord.py's cache, already logged (bot.config.alerts skips them).
         self._lost_alert_channels: set[int] = set()
+        #: The server of every subscription channel seen in the cache since start: a channel deleted
+        #: meanwhile is still known to be that server's, so the notice that it is gone reaches it.
+        self._server_of_channel: dict[int, int] = {}
         self._ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -183,6 +186,7 @@ class DiscordConnection:
 
     async def check_channels(self) -> list[ChannelProblem]:
         """Report new problems once; resume paused subscriptions whose channel is fine again."""
+        self._remember_servers(self.config())  # before a channel deleted next leaves the cache
         problems = self.channel_problems()
         broken = {p.subscription for p in problems if p.blocking}
         for problem in problems:
@@ -222,10 +226,13 @@ class DiscordConnection:
             await self._post_notice(channel_id, text, operator=channel_id == config.discord.admin_log_channel)
 
     def _guilds_of(self, config: Config) -> dict[int, int]:
-        """The server of each subscription and alert channel that discord.py's cache has.  An alert
-        channel it has not is skipped, and logged once (again only after it was found meanwhile)."""
-        guild_of: dict[int, int] = {}
-        for channel_id in {sub.channel for sub in config.subscriptions} | set(config.alert_channels):
+        """The server of each subscription and alert channel that discord.py's cache has, and of each
+        subscription channel it had since start (deleted since).  An alert channel it has not is
+        skipped, and logged once (again only after it was found meanwhile)."""
+        self._remember_servers(config)
+        guild_of = {sub.channel: self._server_of_channel[sub.channel]
+                    for sub in config.subscriptions if sub.channel in self._server_of_channel}
+        for channel_id in config.alert_channels:
             guild = getattr(self.client.get_channel(channel_id), "guild", None)
             if guild is not None:
                 guild_of[channel_id] = guild.id
@@ -237,6 +244,13 @@ class DiscordConnection:
             )
         self._lost_alert_channels = lost
         return guild_of
+
+    def _remember_servers(self, config: Config) -> None:
+        """Note the server of each subscription channel in discord.py's cache (see ``_server_of_channel``)."""
+        for sub in config.subscriptions:
+            guild = getattr(self.client.get_channel(sub.channel), "guild", None)
+            if guild is not None:
+                self._server_of_channel[sub.channel] = guild.id
 
     async def _post_notice(self, channel_id: int, text: str, *, operator: bool) -> None:
         """One notice in one channel: pings no one, fits one message, logs an HTTP error instead of raising."""

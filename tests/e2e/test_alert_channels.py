@@ -176,3 +176,15 @@ async def test_alerts_says_when_the_bot_cannot_post_there_and_refuses_channel_wi
     assert reply == "Give channel or off, not both."
     assert bot.app.config.alert_channels[-1] == bot.b_mute  # unchanged
 
+
+
+async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_channel(emu: DiscordEmulator, bot: Bot) -> None:
+    """The channel is gone from discord.py's cache when the notice is routed; its server is still
+    known from when it was there."""
+    a, b = bot.a, bot.b
+    await _alerts(emu, b, {"channel": b.alerts})
+    emu.delete_channel(b.news)
+    [notice] = await emu.wait_for_messages(b.alerts, 1)
+    assert "subscription b-news" in notice["content"] and "not found" in notice["content"]
+    assert notice["content"] in _texts(emu, bot.log)
+    assert _texts(emu, a.alerts) == []
