@@ -382,6 +382,10 @@ class Poller:
             # index behind it, so two workers checking at once would both store the story.
             await tx.serialize_new_stories()
             existing = await self._stored_story(tx, url_key, fp, now)
+            if existing is None and await self._pruned_story(tx, url_key, fp, now):
+                log.info("feed %s: %r is a story stored before and pruned since; not posted again", feed, article.title)
+                await tx.mark_seen(feed, keys, None, now)
+                return 0
             if existing is None:
                 article_id = await self._insert_or_existing(tx, feed, entry, article, url_key, fp, now)
             else:
@@ -414,6 +418,13 @@ class Poller:
             recent = await tx.recent_fingerprints(now - DUPLICATE_WINDOW)
             existing = next((aid for aid, other in recent if same_story(fp, other)), None)
         return existing
+
+    async def _pruned_story(self, tx: Tx, url_key: str | None, fp: int, now: datetime) -> bool:
+        """Whether this story was stored and has been pruned since (storage.retention): matched as
+        :meth:`_stored_story` matches, against what retention kept of it."""
+        if url_key and await tx.pruned_by_url(url_key):
+            return True
+        return any(same_story(fp, other) for other in await tx.pruned_fingerprints(now - DUPLICATE_WINDOW))
 
     async def _insert_or_existing(
         self,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.store.base import Executor, chunked, insert_for, unique
-from bot.store.schema import articles, entries
+from bot.store.schema import articles, entries, pruned_stories
 
 
 class EntriesMixin(Executor):
@@ -69,6 +69,22 @@ class EntriesMixin(Executor):
         async with self._connect("article_by_url") as conn:
             query = select(articles.c.id).where(articles.c.url_key == normalized_url)
             return (await conn.execute(query)).scalar()
+
+    async def pruned_by_url(self, normalized_url: str) -> bool:
+        """Whether a story stored under this normalized URL was pruned (bot.store.retention)."""
+        async with self._connect("pruned_by_url") as conn:
+            query = select(pruned_stories.c.id).where(pruned_stories.c.url_key == normalized_url)
+            return (await conn.execute(query)).first() is not None
+
+    async def pruned_fingerprints(self, since: datetime) -> list[int]:
+        """The fingerprints of the pruned stories first stored since ``since``, oldest first."""
+        async with self._connect("pruned_fingerprints") as conn:
+            query = (
+                select(pruned_stories.c.fingerprint)
+                .where(pruned_stories.c.created_at >= since)
+                .order_by(pruned_stories.c.created_at, pruned_stories.c.id)
+            )
+            return list((await conn.execute(query)).scalars())
 
     async def recent_fingerprints(self, since: datetime) -> list[tuple[int, int]]:
         """(article_id, fingerprint) of the articles stored since ``since``, oldest first.

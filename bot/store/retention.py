@@ -10,6 +10,10 @@ What one batch removes (one transaction, at most :data:`PRUNE_BATCH` stories):
 
 What stays:
 
+* ``pruned_stories``: each pruned story's normalized URL and text fingerprint, with when it was
+  first stored, written in the batch that deletes it.  A feed that lists the story for the first
+  time afterwards (another feed, or the same one under a new guid) finds it there, as it would
+  have found the story itself, and does not post it again (bot.pipeline).
 * ``entries``, the "seen" keys per feed.  Their ``article_id`` becomes NULL (ON DELETE SET NULL);
   the key itself is what keeps a feed that still lists a pruned story from posting it again.
 * every story an outbox row *in use* needs — by ``article_id``, or listed in a digest row's
@@ -37,8 +41,9 @@ from sqlalchemy import Integer, and_, cast, delete, exists, func, or_, select, t
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
+from bot.store.base import insert_for
 from bot.store.records import PruneReport
-from bot.store.schema import articles, outbox, sections
+from bot.store.schema import articles, outbox, pruned_stories, sections
 from bot.store.search import unindex_articles
 
 #: Stories per transaction: a first prune of a big database never holds the write lock for long.
@@ -145,6 +150,12 @@ async def prune_story_batch(
     await unindex_articles(conn, ids)
     # Before the stories: deleting those first would leave these rows behind with a NULL article_id.
     removed_posts = _count(await conn.execute(delete(outbox).where(outbox.c.article_id.in_(ids), _done(cutoff))))
+    kept = select(articles.c.url_key, articles.c.fingerprint, articles.c.created_at).where(articles.c.id.in_(ids))
+    await conn.execute(
+        insert_for(conn, pruned_stories)
+        .from_select(["url_key", "fingerprint", "created_at"], kept)
+        .on_conflict_do_nothing(index_elements=[pruned_stories.c.url_key])  # pruned before, stored again by an old worker
+    )
     removed_stories = _count(await conn.execute(delete(articles).where(articles.c.id.in_(ids))))
     return window[-1], PruneReport(stories=removed_stories, sections=removed_sections, posts=removed_posts)
 

@@ -91,6 +91,19 @@ articles = Table(
     Index(None, "published"),
 )
 
+#: What retention keeps of a pruned story: what it is recognised by (its normalized URL, its text's
+#: fingerprint) and when it was first stored, so a feed that lists it for the first time after the
+#: prune — another feed, or the same one under a new guid — does not post it again as new.
+pruned_stories = Table(
+    "pruned_stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url_key", Text, unique=True),
+    Column("fingerprint", Bits64(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "created_at"),
+)
+
 #: An article's sections in reading order, each with its summary.
 sections = Table(
     "sections",

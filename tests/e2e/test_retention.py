@@ -1,7 +1,8 @@
 """Retention end to end: a feed on 127.0.0.1 that still lists a pruned story, the real store, a fake clock.
 
 A pruned story's seen keys stay, so its feed listing it again (changed or not) posts nothing, with or
-without repost_updates; the lookups behind /article, /search and /latest no longer find it.
+without repost_updates; the lookups behind /article, /search and /latest no longer find it.  What
+retention keeps of it (its URL and fingerprint) stops another feed that lists it later, too.
 """
 
 from __future__ import annotations
@@ -220,3 +221,49 @@ async def test_the_prune_is_a_daily_job_that_first_runs_minutes_after_start(serv
     finally:
         await app.stop()
 
+
+
+@pytest.mark.parametrize("same_link", [True, False], ids=["same-url", "same-text-other-url"])
+async def test_a_pruned_story_another_feed_lists_later_is_not_posted_again(
+    server: FeedServer, tmp_path: Path, same_link: bool
+) -> None:
+    """"wire" carries the story "world" posted, only after retention pruned it: recognised by its URL
+    (forever) or, under another URL, by its text (within the duplicate window, hence a short retention)."""
+    clock, sink = Clock(), RecordingSink()
+    server.set("/world.xml", rss([]), content_type=FEED)
+    server.set("/wire.xml", rss([]), content_type=FEED)
+    cfg = write_config(tmp_path / "newsbot.yaml", f"""
+    storage:
+      url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}
+      retention: 1d
+    defaults:
+      poll_interval: 60s
+      fetch_article: false
+    feeds:
+      - name: world
+        url: {server.url('/world.xml')}
+      - name: wire
+        url: {server.url('/wire.xml')}
+    subscriptions:
+      - name: news
+        feeds: [world, wire]
+        channel: {CHANNEL}
+    """)
+    app = await started_app(cfg, clock, sink)
+    try:
+        await cycle(app, clock)
+        server.set("/world.xml", rss([story("Harbour strike", "harbour strike", "h1")]), content_type=FEED)
+        await cycle(app, clock, advance_minutes=2)
+        assert sink.titles() == ["Harbour strike"]
+        clock.advance(days=2)
+        report = await app.prune_old_stories()
+        assert report is not None and report.stories == 1
+
+        again = story("Harbour strike", "harbour strike", "wire-7")
+        if same_link:
+            again = Item(again.title, again.body, guid="wire-7", link="http://127.0.0.1/h1")
+        server.set("/wire.xml", rss([again, story("Budget vote", "budget", "b1")]), content_type=FEED)
+        await cycle(app, clock, advance_minutes=2)
+        assert sink.titles() == ["Harbour strike", "Budget vote"]
+    finally:
+        await app.stop()

@@ -258,3 +258,31 @@ async def test_a_new_story_after_a_prune_is_posted_normally(store: Store, make_a
             dedupe_key=f"story:{new}", now=NOW,
         )
     assert row is not None
+
+
+async def test_a_pruned_story_leaves_its_url_and_fingerprint_behind(
+    store: Store, make_article: Callable[..., Article]
+) -> None:
+    """What bot.pipeline matches a story listed later by another feed against (see its e2e test)."""
+    with_url = await _stored(store, _story(make_article, "harbour"))
+    async with store.transaction() as tx:  # a story with no link: known by its text alone
+        no_url = await tx.insert_article(make_article("No link", url=None), feed="alpha", url_key=None, fingerprint=77,
+                                         content_hash="h", now=OLD + timedelta(days=1))
+    for article_id in (with_url, no_url):
+        await _sent(store, article_id)
+
+    assert (await store.prune(CUTOFF, dry_run=True)).stories == 2
+    assert not await store.pruned_by_url("https://alpha.example/harbour")  # a dry run keeps nothing either
+    assert (await store.prune(CUTOFF)).stories == 2
+
+    assert await store.pruned_by_url("https://alpha.example/harbour")
+    assert not await store.pruned_by_url("https://alpha.example/other")
+    assert await store.pruned_fingerprints(OLD) == [1, 77]  # oldest first
+    assert await store.pruned_fingerprints(OLD + timedelta(hours=1)) == [77]
+
+    # The same URL stored again (by a worker of an older release, which does not look here) and
+    # pruned again: one row per URL, no error.
+    again = await _stored(store, _story(make_article, "harbour"))
+    await _sent(store, again)
+    assert (await store.prune(CUTOFF)).stories == 1
+    assert await store.pruned_fingerprints(OLD) == [1, 77]
