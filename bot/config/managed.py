@@ -73,7 +73,6 @@ def _one_writer(writer: Callable[Concatenate[Path, _P], _R]) -> Callable[Concate
     return locked
 
 
-
 @_one_writer
 def managed_add_feed(
     config_path: Path,
