@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -111,16 +112,13 @@ def sentence_vectors(sentences: Sequence[str], *, also: Sequence[str] = ()) -> l
     """
     n = len(sentences)
     bags = [_token_tuple(s) for s in sentences]
-    df: dict[str, int] = {}
-    for bag in bags:
-        for word in set(bag):
-            df[word] = df.get(word, 0) + 1
+    df = Counter(word for bag in bags for word in set(bag))
+    # One logarithm per distinct word, not one per word of every sentence.
+    idf = {word: math.log((n + 1) / (count + 0.5)) for word, count in df.items()}
+    unseen = math.log((n + 1) / 0.5)  # a headline's word no sentence has
     vectors: list[Vector] = []
     for bag in bags + [_token_tuple(t) for t in also]:
-        tf: dict[str, float] = {}
-        for word in bag:
-            tf[word] = tf.get(word, 0.0) + 1.0
-        vec = {w: c * math.log((n + 1) / (df.get(w, 0) + 0.5)) for w, c in tf.items()}
+        vec = {w: c * idf.get(w, unseen) for w, c in Counter(bag).items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
     return vectors
