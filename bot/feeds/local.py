@@ -46,9 +46,9 @@ from bot.errors import FetchError, ParseError, SourceError
 from bot.feeds.parse import (  # the same hostile-text rules as feeds
     MAX_AUTHOR_CHARS,
     MAX_TITLE_CHARS,
-    _absolute_url,
-    _categories,
-    _plain_text,
+    absolute_url,
+    category_names,
+    plain_text,
 )
 from bot.model import ContentType, FeedEntry, ParsedFeed
 
@@ -333,7 +333,7 @@ def _line_text(text: str) -> str:
     text = text.strip()
     while len(text) > 2 and text[0] == text[-1] and text[0] in "*_":
         text = text[1:-1].strip()
-    return _plain_text(text, MAX_TITLE_CHARS)
+    return plain_text(text, MAX_TITLE_CHARS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,9 +390,9 @@ def _html_metadata(body: str) -> dict[str, str]:
     }
     found = {key: value for key, value in candidates.items() if value}
     # What the page says about itself is a hint, not a promise: drop what does not validate.
-    if "url" in found and not _absolute_url(found["url"]):
+    if "url" in found and not absolute_url(found["url"]):
         del found["url"]
-    if "image" in found and not _absolute_url(found["image"]):
+    if "image" in found and not absolute_url(found["image"]):
         del found["image"]
     if "published" in found and _to_utc(found["published"]) is None:
         del found["published"]
@@ -427,18 +427,18 @@ def _entry(
 ) -> FeedEntry:
     source = str(path)
     url = _meta_url(meta, source, "url", "link")
-    title = _plain_text(_meta_text(meta, source, "title"), MAX_TITLE_CHARS) or title
+    title = plain_text(_meta_text(meta, source, "title"), MAX_TITLE_CHARS) or title
     if not title:
-        title = _plain_text(path.stem.replace("-", " ").replace("_", " "), MAX_TITLE_CHARS)
+        title = plain_text(path.stem.replace("-", " ").replace("_", " "), MAX_TITLE_CHARS)
     entry_id = _meta_text(meta, source, "id", "guid") or url or f"file:{path.name}"
     published = _meta_date(meta, source, "published", "date") or mtime
     updated = _meta_date(meta, source, "updated", "modified")
-    site = _plain_text(_meta_text(meta, source, "source"), MAX_AUTHOR_CHARS) or None
+    site = plain_text(_meta_text(meta, source, "source"), MAX_AUTHOR_CHARS) or None
     return FeedEntry(
         id=entry_id,
         title=title,
         link=url,
-        author=_plain_text(_meta_text(meta, source, "author"), MAX_AUTHOR_CHARS) or author,
+        author=plain_text(_meta_text(meta, source, "author"), MAX_AUTHOR_CHARS) or author,
         published=published,
         updated=updated if updated != published else None,
         summary=_meta_text(meta, source, "summary", "description") or "",
@@ -466,7 +466,7 @@ def _meta_categories(meta: dict[str, Any], source: str) -> tuple[str, ...]:
             raise ParseError(source, f"front matter '{key}' must be a list of names or one text, not {type(value).__name__}")
         else:
             names += str(value).split(",")
-    return _categories(names)
+    return category_names(names)
 
 
 def _meta_value(meta: dict[str, Any], *keys: str) -> tuple[str, Any]:
@@ -490,7 +490,7 @@ def _meta_url(meta: dict[str, Any], source: str, *keys: str) -> str | None:
     text = _meta_text(meta, source, *keys)
     if text is None:
         return None
-    url = _absolute_url(text)
+    url = absolute_url(text)
     if url is None:
         key, _ = _meta_value(meta, *keys)
         raise ParseError(source, f"front matter '{key}' is not an absolute http(s) URL: {text[:100]!r}")

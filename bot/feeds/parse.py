@@ -141,7 +141,7 @@ def _parse(data: bytes, source: str, base_url: str | None, content_type: str | N
     binary = _binary_reason(data)
     if binary:
         raise ParseError(source, binary)
-    base = _absolute_url(base_url)
+    base = absolute_url(base_url)
     head = data[:_HEAD_BYTES].removeprefix(_BOM).lstrip()
     if head[:1] in (b"{", b"[") or (head[:1] != b"<" and _is_json_type(content_type)):
         return _parse_json_feed(data, source, base, now)
@@ -374,7 +374,7 @@ def _build_xml_feed(result: Any, base_url: str | None, now: datetime) -> ParsedF
     if not version:
         warnings.append("unrecognised feed format; entries recovered leniently")
     feed = _get(result, "feed")
-    feed_link = _absolute_url(_get(feed, "link"), base_url)
+    feed_link = absolute_url(_get(feed, "link"), base_url)
     # Relative links (once xml:base is applied) resolve against the site's own link first: a feed
     # re-served from elsewhere (FeedBurner, a proxy) still means its site.  feedparser-rs does
     # the same for RSS, so both parsers agree.
@@ -386,7 +386,7 @@ def _build_xml_feed(result: Any, base_url: str | None, now: datetime) -> ParsedF
         for index, entry in enumerate(_get(result, "entries") or ())
     )
     return ParsedFeed(
-        title=_plain_text(_get(feed, "title"), MAX_TITLE_CHARS),
+        title=plain_text(_get(feed, "title"), MAX_TITLE_CHARS),
         link=feed_link,
         entries=entries,
         ttl_minutes=_ttl(_get(feed, "ttl")),
@@ -413,8 +413,8 @@ def _xml_entry(
     content = _body(content, index, "content", warnings)
     return FeedEntry(
         id=_clean_id(_get(entry, "id")),
-        title=_plain_text(_get(entry, "title"), MAX_TITLE_CHARS),
-        link=_absolute_url(_get(entry, "link"), *bases),
+        title=plain_text(_get(entry, "title"), MAX_TITLE_CHARS),
+        link=absolute_url(_get(entry, "link"), *bases),
         author=_author_of(entry) or feed_author,
         # Atom requires <updated> but not <published>: the update time stands in for it.
         published=published or updated,
@@ -423,7 +423,7 @@ def _xml_entry(
         content=content,
         content_type=_content_kind(declared, content) if content else _content_kind(None, summary),
         image=_xml_image(entry, bases),
-        categories=_categories(_xml_category_names(entry)),
+        categories=category_names(_xml_category_names(entry)),
     )
 
 
@@ -439,7 +439,7 @@ def _xml_category_names(entry: Any) -> Iterator[Any]:
         yield _get(tag, "label")
 
 
-def _categories(values: Iterable[Any]) -> tuple[str, ...]:
+def category_names(values: Iterable[Any]) -> tuple[str, ...]:
     """Category names as plain text: non-text values skipped, each once, capped in length and number.
 
     Shared with the local articles folder (front matter ``tags``/``categories``).
@@ -448,7 +448,7 @@ def _categories(values: Iterable[Any]) -> tuple[str, ...]:
     for value in values:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        name = _plain_text(value, MAX_CATEGORY_CHARS)
+        name = plain_text(value, MAX_CATEGORY_CHARS)
         if name:
             kept.setdefault(name, None)
             if len(kept) == MAX_CATEGORIES:
@@ -461,13 +461,13 @@ def _author_of(item: Any) -> str | None:
     name = _get(detail, "name") if detail is not None else None
     if not isinstance(name, str) or not name.strip():
         name = _get(item, "author")
-    return _plain_text(name, MAX_AUTHOR_CHARS) or None
+    return plain_text(name, MAX_AUTHOR_CHARS) or None
 
 
 def _xml_image(entry: Any, bases: tuple[str | None, ...]) -> str | None:
     """The lead image: an image enclosure, else media:content, else media:thumbnail."""
     for candidate in _xml_image_candidates(entry):
-        url = _absolute_url(candidate, *bases)
+        url = absolute_url(candidate, *bases)
         if url:
             return url
     return None
@@ -548,8 +548,8 @@ def _parse_json_feed(data: bytes, source: str, base_url: str | None, now: dateti
     if not isinstance(items, list):
         warnings.append("JSON Feed without an 'items' list")
         items = []
-    home = _absolute_url(doc.get("home_page_url"), base_url)
-    bases = (base_url, _absolute_url(doc.get("feed_url"), base_url), home)
+    home = absolute_url(doc.get("home_page_url"), base_url)
+    bases = (base_url, absolute_url(doc.get("feed_url"), base_url), home)
     feed_author = _json_authors(doc)
     entries: list[FeedEntry] = []
     for index, item in enumerate(items):
@@ -558,7 +558,7 @@ def _parse_json_feed(data: bytes, source: str, base_url: str | None, now: dateti
             continue
         entries.append(_json_entry(item, index, bases, feed_author, now, warnings))
     return ParsedFeed(
-        title=_plain_text(doc.get("title"), MAX_TITLE_CHARS),
+        title=plain_text(doc.get("title"), MAX_TITLE_CHARS),
         link=home,
         entries=tuple(entries),
         ttl_minutes=None,
@@ -602,8 +602,8 @@ def _json_entry(
     tags = item.get("tags")
     return FeedEntry(
         id=_clean_id(item.get("id")),
-        title=_plain_text(item.get("title"), MAX_TITLE_CHARS),
-        link=_absolute_url(item.get("url"), *bases) or _absolute_url(item.get("external_url"), *bases),
+        title=plain_text(item.get("title"), MAX_TITLE_CHARS),
+        link=absolute_url(item.get("url"), *bases) or absolute_url(item.get("external_url"), *bases),
         author=_json_authors(item) or feed_author,
         published=published or updated,
         updated=updated if updated != (published or updated) else None,
@@ -611,7 +611,7 @@ def _json_entry(
         content=content,
         content_type=kind if content else "text",
         image=_json_image(item, bases),
-        categories=_categories(tags if isinstance(tags, list) else ()),
+        categories=category_names(tags if isinstance(tags, list) else ()),
     )
 
 
@@ -621,7 +621,7 @@ def _json_authors(obj: dict[str, Any]) -> str | None:
     if not isinstance(people, list):
         people = [obj.get("author")]
     names = [p["name"] for p in people if isinstance(p, dict) and isinstance(p.get("name"), str)]
-    return _plain_text(", ".join(names), MAX_AUTHOR_CHARS) or None
+    return plain_text(", ".join(names), MAX_AUTHOR_CHARS) or None
 
 
 def _json_image(item: dict[str, Any], bases: tuple[str | None, ...]) -> str | None:
@@ -631,7 +631,7 @@ def _json_image(item: dict[str, Any], bases: tuple[str | None, ...]) -> str | No
         if isinstance(attachment, dict) and _is_image(attachment.get("mime_type"), attachment.get("url")):
             candidates.append(attachment.get("url"))
     for candidate in candidates:
-        url = _absolute_url(candidate, *bases)
+        url = absolute_url(candidate, *bases)
         if url:
             return url
     return None
@@ -696,7 +696,7 @@ def _replace_tag(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def _plain_text(value: Any, limit: int) -> str:
+def plain_text(value: Any, limit: int) -> str:
     """HTML or text → one line of plain text: markup, scripts, entities and controls removed, capped."""
     if not isinstance(value, str) or not value:
         return ""
@@ -754,7 +754,7 @@ _URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _WEB_URL = re.compile(r"https?://[^/?#\s@]*[^/?#\s@:]", re.I)
 
 
-def _absolute_url(value: Any, *bases: str | None) -> str | None:
+def absolute_url(value: Any, *bases: str | None) -> str | None:
     """An absolute http(s) URL, resolving against each base in turn; None for anything else."""
     if not isinstance(value, str):
         return None

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from bot.errors import ParseError
-from bot.feeds.parse import _plain_text, parse_feed
+from bot.feeds.parse import plain_text, parse_feed
 from bot.model import ParsedFeed
 
 from .conftest import CORPUS, NOW
@@ -80,7 +80,7 @@ def test_agrees_with_feedparser_on_the_wellformed_files() -> None:
             reference = feedparser.parse(io.BytesIO(data))
             mine = parse_feed(data, source=path.name, now=NOW)
             same_count += len(reference.entries) == len(mine.entries)
-            titles = [_plain_text(entry.get("title"), 1000) for entry in reference.entries]
+            titles = [plain_text(entry.get("title"), 1000) for entry in reference.entries]
             if titles == [entry.title for entry in mine.entries]:
                 same_titles += 1
             else:
@@ -118,7 +118,7 @@ def test_meets_the_corpus_expectations_for_titles_and_links() -> None:
             else:
                 got = None
             if "title" in expression:
-                wanted = _plain_text(wanted, 1000)
+                wanted = plain_text(wanted, 1000)
             checked += 1
             if got != wanted:
                 misses.append(f"{path.relative_to(CORPUS).as_posix()}: {expression} == {wanted!r}, got {got!r}")
