@@ -103,10 +103,14 @@ class FeedAdmin:
         self.app = connection.app
         self.store = connection.store
 
-    def _config_path(self) -> Any:
+    def _running_app(self) -> Any:
+        """The running App; ConfigError when there is none (a managed write needs its config and locks)."""
         if self.app is None:
             raise ConfigError("feeds can only be managed from Discord while `newsbot run` is running")
-        return self.app.config_path
+        return self.app
+
+    def _config_path(self) -> Any:
+        return self._running_app().config_path
 
     def _env(self) -> Mapping[str, str] | None:
         """The environment the running config was loaded with (its ${VAR}s), for validating a managed write."""
@@ -114,9 +118,8 @@ class FeedAdmin:
 
     def _writing(self) -> asyncio.Lock:
         """The app's config-write lock (App.config_writes): one Discord change at a time."""
-        if self.app is None:
-            raise ConfigError("feeds can only be managed from Discord while `newsbot run` is running")
-        return self.app.config_writes
+        lock: asyncio.Lock = self._running_app().config_writes
+        return lock
 
     async def _reload(self) -> None:
         if self.app is not None and self.app.watcher is not None:
