@@ -66,6 +66,7 @@ INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_WEBHOOKS = 1 << 5
 INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 ALL_INTENTS = (1 << 26) - 1
@@ -92,6 +93,15 @@ EVENT_INTENTS: dict[str, int | None] = {
     "MESSAGE_UPDATE": INTENT_GUILD_MESSAGES,
     "MESSAGE_DELETE": INTENT_GUILD_MESSAGES,
 }
+
+
+def event_intent(event: str, data: dict[str, Any]) -> int | None:
+    """The intent a session needs to get ``event``: a message event without ``guild_id`` (in a DM)
+    needs DIRECT_MESSAGES instead of GUILD_MESSAGES (List of Intents)."""
+    need = EVENT_INTENTS.get(event)
+    if need == INTENT_GUILD_MESSAGES and "guild_id" not in data:
+        return INTENT_DIRECT_MESSAGES
+    return need
 
 
 class _Zstd:
@@ -203,7 +213,7 @@ class Gateway:
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a DISPATCH to every live session that asked for its intent (buffered if offline)."""
-        need = EVENT_INTENTS.get(event)
+        need = event_intent(event, data)
         for session in list(self.live_sessions):
             if need is not None and not session.intents & need:
                 continue

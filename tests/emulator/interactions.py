@@ -1,11 +1,12 @@
-"""Interactions sent on behalf of a test member: slash commands, autocomplete, component clicks.
+"""Interactions sent on behalf of a test member or user: slash commands, autocomplete, component clicks.
 
 Builds the INTERACTION_CREATE payloads Discord sends (Interactions > Receiving and Responding >
-Interaction Object; Application Commands > option types) from what the bot registered, and
-refuses — with EmulatorUsageError — what Discord's own client would never let a user send: an
-unknown command or option, a missing required option, a value outside the declared choices or
-bounds, a command hidden from the member by ``default_member_permissions``, a click on a
-component that is not there.
+Interaction Object; Application Commands > option types) from what the bot registered, in a guild
+channel (``member``) or in a user's DM with the bot (``user``, context BOT_DM), and refuses — with
+EmulatorUsageError — what Discord's own client would never let a user send: an unknown command or
+option, a missing required option, a value outside the declared choices or bounds, a command hidden
+from the member by ``default_member_permissions``, a command not offered in DMs (a guild command,
+or one whose ``contexts``/``dm_permission`` leave BOT_DM out), a click on a component that is not there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import limits as L
 from .errors import EmulatorUsageError
 from .permissions import ALL_PERMISSIONS, Permission
-from .state import Channel, Guild, Member, StoredMessage
+from .state import Channel, DMChannel, Guild, Member, StoredMessage, User
 
 if TYPE_CHECKING:  # pragma: no cover
     from .server import DiscordEmulator
@@ -27,6 +28,16 @@ if TYPE_CHECKING:  # pragma: no cover
 INTERACTION_COMMAND = 2
 INTERACTION_COMPONENT = 3
 INTERACTION_AUTOCOMPLETE = 4
+
+#: Interaction context types (Receiving and Responding > Interaction Context Types).
+CONTEXT_GUILD = 0
+CONTEXT_BOT_DM = 1
+#: Application integration type of an app installed to a server (the only install emulated).
+GUILD_INSTALL = 0
+#: ``app_permissions`` in a DM with the app's bot user: "ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
+#: ... and additionally USE_EXTERNAL_EMOJIS for DMs with the app's bot user" (Interaction Object).
+DM_APP_PERMISSIONS = int(Permission.ATTACH_FILES | Permission.EMBED_LINKS | Permission.MENTION_EVERYONE
+                         | Permission.USE_EXTERNAL_EMOJIS)
 
 OptionsArg = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
@@ -51,8 +62,10 @@ class InteractionRecord:
     id: int
     token: str
     type: int
-    guild_id: int
+    #: None for an interaction made in a DM.
+    guild_id: int | None
     channel_id: int
+    #: The invoking user's id (a guild member's, or the DM's user).
     member_id: int
     payload: dict[str, Any]
     #: loop.time() when INTERACTION_CREATE was dispatched (the 3-second clock).
@@ -159,19 +172,66 @@ class InteractionHandle:
 # ------------------------------------------------------------------------------------------------
 
 
-def find_command(emu: DiscordEmulator, guild_id: int, name: str) -> dict[str, Any]:
-    """The registered chat-input command a member would pick: guild commands first, then global."""
-    for scope in (guild_id, None):
+@dataclass(frozen=True)
+class Origin:
+    """Who makes an interaction and where: a member in a guild channel, or a user in their DM with the bot."""
+
+    user: User
+    channel: Channel | DMChannel
+    guild: Guild | None = None
+    member: Member | None = None
+
+    @classmethod
+    def in_guild(cls, guild: Guild, member: Member, channel: Channel) -> Origin:
+        return cls(member.user, channel, guild, member)
+
+    @classmethod
+    def in_dm(cls, dm: DMChannel) -> Origin:
+        return cls(dm.recipient, dm)
+
+
+def find_command(emu: DiscordEmulator, guild_id: int | None, name: str) -> dict[str, Any]:
+    """The registered chat-input command a user would pick: guild commands first, then global; in a DM
+    (``guild_id`` None) only global ones — "Guild commands are available only within the guild"."""
+    scopes: tuple[int | None, ...] = (guild_id, None) if guild_id is not None else (None,)
+    for scope in scopes:
         for command in emu.commands.get(scope, {}).values():
             if command.get("type", 1) == L.COMMAND_CHAT_INPUT and command["name"] == name:
                 return command
-    known = sorted({c["name"] for scope in (guild_id, None) for c in emu.commands.get(scope, {}).values()})
-    raise EmulatorUsageError(f"the bot registered no slash command /{name} for guild {guild_id} "
+    known = sorted({c["name"] for scope in scopes for c in emu.commands.get(scope, {}).values()})
+    where = f"for guild {guild_id}" if guild_id is not None else "globally (a DM offers only global commands)"
+    raise EmulatorUsageError(f"the bot registered no slash command /{name} {where} "
                              f"(registered: {', '.join('/' + k for k in known) or 'none'})")
 
 
-def _check_visible(emu: DiscordEmulator, guild: Guild, member: Member, channel: Channel,
-                   command: dict[str, Any]) -> None:
+def _check_offered_in_dm(command: dict[str, Any]) -> None:
+    """Discord's client offers a global command in the bot's DM only if its ``contexts`` include BOT_DM,
+    or, with ``contexts`` null, unless the deprecated ``dm_permission`` is false (ignored once
+    ``contexts`` is set).  ``default_member_permissions`` does not apply in DMs."""
+    name = command["name"]
+    integration_types = command.get("integration_types")
+    if integration_types is not None and GUILD_INSTALL not in integration_types:
+        raise EmulatorUsageError(f"/{name} is only for user installs (integration_types {integration_types}); "
+                                 "the emulator models an app installed to servers")
+    contexts = command.get("contexts")
+    if contexts is not None:
+        if CONTEXT_BOT_DM not in contexts:
+            raise EmulatorUsageError(f"/{name} has contexts {contexts} without BOT_DM (1), so Discord does not "
+                                     "offer it in a DM with the bot")
+    elif command.get("dm_permission") is False:
+        raise EmulatorUsageError(f"/{name} has dm_permission false (and no contexts), so Discord does not offer "
+                                 "it in a DM with the bot")
+
+
+def _check_visible(emu: DiscordEmulator, origin: Origin, command: dict[str, Any]) -> None:
+    guild, member, channel = origin.guild, origin.member, origin.channel
+    if guild is None or member is None or not isinstance(channel, Channel):
+        _check_offered_in_dm(command)
+        return
+    contexts = command.get("contexts")
+    if command.get("guild_id") is None and contexts is not None and CONTEXT_GUILD not in contexts:
+        raise EmulatorUsageError(f"/{command['name']} has contexts {contexts} without GUILD (0), so Discord does "
+                                 "not offer it in a server")
     required = command.get("default_member_permissions")
     if required is None:
         return
@@ -201,11 +261,17 @@ def _resolve_path(command: dict[str, Any], path: list[str]) -> tuple[list[dict[s
     return options, walked
 
 
-def _convert(emu: DiscordEmulator, guild: Guild, definition: dict[str, Any], value: Any,
+def _convert(emu: DiscordEmulator, guild: Guild | None, definition: dict[str, Any], value: Any,
              resolved: dict[str, dict[str, Any]]) -> Any:
-    """Check and convert one option value as Discord's client would; fills ``resolved``."""
+    """Check and convert one option value as Discord's client would; fills ``resolved``.
+
+    In a DM (``guild`` None) a user option resolves to the user alone (no member); role and channel
+    options are not emulated there.
+    """
     otype = definition["type"]
     name = definition["name"]
+    if guild is None and otype in (L.OPT_USER, L.OPT_MENTIONABLE, L.OPT_ROLE, L.OPT_CHANNEL):
+        return _convert_in_dm(emu, definition, value, resolved)
     if otype == L.OPT_STRING:
         value = str(value)
         low, high = definition.get("min_length"), definition.get("max_length")
@@ -262,6 +328,18 @@ def _convert(emu: DiscordEmulator, guild: Guild, definition: dict[str, Any], val
     return value
 
 
+def _convert_in_dm(emu: DiscordEmulator, definition: dict[str, Any], value: Any,
+                   resolved: dict[str, dict[str, Any]]) -> str:
+    name = definition["name"]
+    if definition["type"] in (L.OPT_USER, L.OPT_MENTIONABLE):
+        user = emu.world.users.get(int(value)) if str(value).isdigit() else None
+        if user is None:
+            raise EmulatorUsageError(f"option {name!r}: {value!r} is not a known user")
+        resolved.setdefault("users", {})[str(user.id)] = user.payload()
+        return str(user.id)
+    raise EmulatorUsageError(f"option {name!r}: role and channel options are not emulated in DMs")
+
+
 def _as_mapping(options: OptionsArg) -> dict[str, Any]:
     if options is None:
         return {}
@@ -270,14 +348,15 @@ def _as_mapping(options: OptionsArg) -> dict[str, Any]:
     return {str(o["name"]): o.get("value") for o in options}
 
 
-def build_command_data(emu: DiscordEmulator, guild: Guild, member: Member, channel: Channel, full_name: str,
-                       options: OptionsArg, *, focused: str | None = None) -> tuple[dict[str, Any], int | None]:
+def build_command_data(emu: DiscordEmulator, origin: Origin, full_name: str, options: OptionsArg, *,
+                       focused: str | None = None) -> tuple[dict[str, Any], int | None]:
     """The ``data`` of an APPLICATION_COMMAND (or autocomplete) interaction, and the focused type."""
     parts = full_name.strip().lstrip("/").split()
     if not parts:
         raise EmulatorUsageError("empty command name")
-    command = find_command(emu, guild.id, parts[0])
-    _check_visible(emu, guild, member, channel, command)
+    guild = origin.guild
+    command = find_command(emu, guild.id if guild is not None else None, parts[0])
+    _check_visible(emu, origin, command)
     definitions, walked = _resolve_path(command, parts[1:])
     given = _as_mapping(options)
     by_name = {d["name"]: d for d in definitions}
@@ -351,38 +430,56 @@ def build_component_data(component: dict[str, Any], values: Sequence[str] | None
     return data
 
 
-def new_record(emu: DiscordEmulator, *, itype: int, guild: Guild, channel: Channel, member: Member,
-               data: dict[str, Any], message: StoredMessage | None = None,
-               option_type: int | None = None) -> InteractionRecord:
+def _where(emu: DiscordEmulator, origin: Origin) -> dict[str, Any]:
+    """The payload's fields that say where and by whom: ``guild_id``, ``member``... in a guild;
+    ``user`` and the DM channel (no guild, no member) in a DM, as "member is sent when the
+    interaction is invoked in a guild, and user is sent when invoked in a DM"."""
+    guild, member, channel = origin.guild, origin.member, origin.channel
+    if guild is None or member is None or not isinstance(channel, Channel):
+        return {
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "user": origin.user.payload(),
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            # GUILD_INSTALL's value is "0" when triggered from a DM with the app's bot user.
+            "authorizing_integration_owners": {str(GUILD_INSTALL): "0"},
+            "context": CONTEXT_BOT_DM,
+        }
+    member_perms = emu.world.member_permissions(guild, member, channel)
+    return {
+        "guild_id": str(guild.id),
+        "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+        "channel_id": str(channel.id),
+        "channel": channel.payload() | {"permissions": str(member_perms)},
+        "member": member.payload() | {"permissions": str(member_perms)},
+        "app_permissions": str(emu.world.bot_permissions(channel)),
+        "guild_locale": "en-US",
+        "entitlement_sku_ids": [],
+        "authorizing_integration_owners": {str(GUILD_INSTALL): str(guild.id)},
+        "context": CONTEXT_GUILD,
+    }
+
+
+def new_record(emu: DiscordEmulator, *, itype: int, origin: Origin, data: dict[str, Any],
+               message: StoredMessage | None = None, option_type: int | None = None) -> InteractionRecord:
     """Build the full interaction payload and its record (not yet dispatched)."""
-    world = emu.world
-    iid = world.ids.next()
+    iid = emu.world.ids.next()
     token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
-    member_perms = world.member_permissions(guild, member, channel)
-    channel_payload = channel.payload() | {"permissions": str(member_perms)}
     payload: dict[str, Any] = {
         "id": str(iid),
         "application_id": str(emu.application_id),
         "type": itype,
         "data": data,
-        "guild_id": str(guild.id),
-        "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-        "channel_id": str(channel.id),
-        "channel": channel_payload,
-        "member": member.payload() | {"permissions": str(member_perms)},
+        **_where(emu, origin),
         "token": token,
         "version": 1,
-        "app_permissions": str(world.bot_permissions(channel)),
         "locale": "en-US",
-        "guild_locale": "en-US",
         "entitlements": [],
-        "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(guild.id)},
-        "context": 0,
         "attachment_size_limit": 10 * 1024 * 1024,
     }
     if message is not None:
         payload["message"] = message.data
-    return InteractionRecord(iid, token, itype, guild.id, channel.id, member.user.id, payload,
+    guild_id = origin.guild.id if origin.guild is not None else None
+    return InteractionRecord(iid, token, itype, guild_id, origin.channel.id, origin.user.id, payload,
                              created=time.monotonic(), option_type=option_type,
                              component_message_id=message.id if message is not None else None)

@@ -214,9 +214,10 @@ class RestBase:
     async def dispatch_delete(self, stored: StoredMessage) -> None:
         if not stored.ephemeral:
             channel = self.world.channels.get(stored.channel_id)
-            await self.emu.gateway.dispatch("MESSAGE_DELETE", {
-                "id": str(stored.id), "channel_id": str(stored.channel_id),
-                "guild_id": str(channel.guild_id) if channel else None})
+            event = {"id": str(stored.id), "channel_id": str(stored.channel_id)}
+            if channel is not None:  # a DM message's event has no guild_id at all
+                event["guild_id"] = str(channel.guild_id)
+            await self.emu.gateway.dispatch("MESSAGE_DELETE", event)
 
 
     async def _apply_edit(self, stored: StoredMessage, body: Mapping[str, Any], *, may_mention_everyone: bool,

@@ -44,10 +44,11 @@ class InteractionRoutes(RestBase):
         return self.bot_author()
 
     def _interaction_metadata(self, rec: InteractionRecord) -> dict[str, Any]:
-        guild = self.world.guilds[rec.guild_id]
+        # GUILD_INSTALL's owner is the guild, or "0" for a DM with the bot (Authorizing Integration Owners).
+        owner = str(rec.guild_id) if rec.guild_id is not None else "0"
         meta: dict[str, Any] = {"id": str(rec.id), "type": rec.type,
-                                "user": guild.members[rec.member_id].user.payload(),
-                                "authorizing_integration_owners": {"0": str(rec.guild_id)}}
+                                "user": self.world.users[rec.member_id].payload(),
+                                "authorizing_integration_owners": {"0": owner}}
         if rec.type == INTERACTION_COMMAND:
             meta["name"] = rec.name
             meta["command_type"] = 1
@@ -57,12 +58,15 @@ class InteractionRoutes(RestBase):
 
     def _interaction_message(self, rec: InteractionRecord, body: Mapping[str, Any], *, loading: bool = False,
                              attachments: list[dict[str, Any]] | None = None) -> StoredMessage:
-        channel = self.world.channels[rec.channel_id]
         flags = int(body.get("flags") or 0)
+        channel = self.world.channels.get(rec.channel_id) if rec.guild_id is not None else None
+        # In a DM there is no guild: no role to mention, and no one beyond the user to ping.
+        guild = self.world.guild_of(channel) if channel is not None else None
+        may_mention_everyone = channel is not None and bool(self.world.bot_permissions(channel) & P.MENTION_EVERYONE)
         data = build_message(
             self.world, message_id=self.world.ids.next(), channel_id=rec.channel_id,
-            guild=self.world.guild_of(channel), author=self._interaction_author(), body=body,
-            may_mention_everyone=bool(self.world.bot_permissions(channel) & P.MENTION_EVERYONE),
+            guild=guild, author=self._interaction_author(), body=body,
+            may_mention_everyone=may_mention_everyone,
             message_type=TYPE_CHAT_INPUT_COMMAND if rec.type == INTERACTION_COMMAND else TYPE_DEFAULT,
             webhook_id=self.emu.application_id, application_id=self.emu.application_id,
             interaction_metadata=self._interaction_metadata(rec), attachments=attachments)

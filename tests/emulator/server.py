@@ -35,6 +35,7 @@ from .interactions import (
     InteractionHandle,
     InteractionRecord,
     OptionsArg,
+    Origin,
     build_command_data,
     build_component_data,
     find_component,
@@ -42,7 +43,7 @@ from .interactions import (
 )
 from .permissions import Permission
 from .rest import API_PREFIX, MAX_REQUEST_BYTES, Rest, RouteSpec, route_table
-from .state import CHANNEL_TYPES, Channel, Guild, Member, StoredMessage, World
+from .state import CHANNEL_TYPES, Channel, DMChannel, Guild, Member, StoredMessage, User, World
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -496,6 +497,21 @@ class DiscordEmulator:
         self._spawn(self.gateway.dispatch("GUILD_MEMBER_ADD", member.payload() | {"guild_id": str(guild.id)}))
         return member.user.id
 
+    def add_user(self, name: str) -> int:
+        """A Discord user in none of the emulated guilds (to DM the bot); returns the user id.
+
+        A guild member (``add_member``) may DM the bot too: every user can have a DM with it.
+        """
+        return self.world.new_user(name).id
+
+    def open_dm(self, user_id: int) -> int:
+        """The id of the user's DM with the bot, opened on first use and the same after (Discord keeps
+        one DM per user).  ``messages(dm_id)`` reads the bot's non-ephemeral answers there.
+
+        No CHANNEL_CREATE is sent: bots do not receive it for DMs (gateway v8 and later).
+        """
+        return self.world.open_dm(self._user(user_id)).id
+
     def member_permissions(self, guild_id: int, member_id: int, channel_id: int | None = None) -> int:
         guild = self._guild(guild_id)
         member = guild.members.get(member_id)
@@ -509,6 +525,17 @@ class DiscordEmulator:
         if guild is None:
             raise EmulatorUsageError(f"no guild {guild_id}")
         return guild
+
+    def _user(self, user_id: int) -> User:
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise EmulatorUsageError(f"no user {user_id}; use add_user or add_member first")
+        if user.bot:
+            raise EmulatorUsageError(f"user {user_id} is a bot; only people run slash commands")
+        return user
+
+    def _dm(self, user_id: int) -> DMChannel:
+        return self.world.open_dm(self._user(user_id))
 
     def _channel(self, channel_id: int) -> Channel:
         channel = self.world.live_channel(channel_id)
@@ -620,37 +647,65 @@ class DiscordEmulator:
                              options: OptionsArg = None) -> InteractionHandle:
         """Run a slash command as a member: ``name`` may hold sub-commands ("feeds add")."""
         guild, member = self._member(guild_id, member_id)
-        channel = self._channel(channel_id)
-        data, _ = build_command_data(self, guild, member, channel, name, options)
-        record = new_record(self, itype=INTERACTION_COMMAND, guild=guild, channel=channel, member=member, data=data)
+        origin = Origin.in_guild(guild, member, self._channel(channel_id))
+        data, _ = build_command_data(self, origin, name, options)
+        record = new_record(self, itype=INTERACTION_COMMAND, origin=origin, data=data)
+        return await self._send_interaction(record)
+
+    async def invoke_dm_command(self, user_id: int, name: str, options: OptionsArg = None) -> InteractionHandle:
+        """Run a slash command in the user's DM with the bot (context BOT_DM), as Discord sends it: ``user``
+        instead of ``member``, no ``guild_id``, the DM channel (type 1).  Only global commands whose
+        ``contexts`` include BOT_DM (or, with no ``contexts``, whose ``dm_permission`` is not false) are
+        offered there; any other raises EmulatorUsageError, as Discord's client never sends it."""
+        origin = Origin.in_dm(self._dm(user_id))
+        data, _ = build_command_data(self, origin, name, options)
+        record = new_record(self, itype=INTERACTION_COMMAND, origin=origin, data=data)
         return await self._send_interaction(record)
 
     async def autocomplete(self, guild_id: int, channel_id: int, member_id: int, name: str, *, focused: str,
                            options: OptionsArg = None, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Type into an autocomplete option; returns the choices the bot answered with."""
         guild, member = self._member(guild_id, member_id)
-        channel = self._channel(channel_id)
-        data, option_type = build_command_data(self, guild, member, channel, name, options, focused=focused)
-        record = new_record(self, itype=INTERACTION_AUTOCOMPLETE, guild=guild, channel=channel, member=member,
-                            data=data, option_type=option_type)
+        origin = Origin.in_guild(guild, member, self._channel(channel_id))
+        return await self._autocomplete(origin, name, focused, options, timeout)
+
+    async def dm_autocomplete(self, user_id: int, name: str, *, focused: str, options: OptionsArg = None,
+                              timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Type into an autocomplete option in the user's DM with the bot; returns the bot's choices."""
+        return await self._autocomplete(Origin.in_dm(self._dm(user_id)), name, focused, options, timeout)
+
+    async def _autocomplete(self, origin: Origin, name: str, focused: str, options: OptionsArg,
+                            timeout: float) -> list[dict[str, Any]]:
+        data, option_type = build_command_data(self, origin, name, options, focused=focused)
+        record = new_record(self, itype=INTERACTION_AUTOCOMPLETE, origin=origin, data=data, option_type=option_type)
         handle = await self._send_interaction(record)
         response = await handle.wait_response(timeout)
         return list((response.get("data") or {}).get("choices") or [])
 
     async def click(self, message: dict[str, Any] | int, custom_id: str, values: list[str] | None = None, *,
                     member_id: int) -> InteractionHandle:
-        """Press a button or choose select-menu ``values`` on a message the bot sent."""
+        """Press a button or choose select-menu ``values`` on a message the bot sent (in a guild channel,
+        or in a DM: then ``member_id`` is that DM's user)."""
         mid = int(message["id"]) if isinstance(message, dict) else int(message)
         stored: StoredMessage | None = self.world.messages.get(mid)
         if stored is None or stored.deleted:
             raise EmulatorUsageError(f"no message {mid} to click on")
-        channel = self._channel(stored.channel_id)
-        guild, member = self._member(channel.guild_id, member_id)
+        origin = self._click_origin(stored, member_id)
         component = find_component(stored.data, custom_id)
         data = build_component_data(component, values)
-        record = new_record(self, itype=INTERACTION_COMPONENT, guild=guild, channel=channel, member=member,
-                            data=data, message=stored)
+        record = new_record(self, itype=INTERACTION_COMPONENT, origin=origin, data=data, message=stored)
         return await self._send_interaction(record)
+
+    def _click_origin(self, stored: StoredMessage, user_id: int) -> Origin:
+        dm = self.world.dm_channels.get(stored.channel_id)
+        if dm is None:
+            channel = self._channel(stored.channel_id)
+            guild, member = self._member(channel.guild_id, user_id)
+            return Origin.in_guild(guild, member, channel)
+        if dm.recipient.id != user_id:
+            raise EmulatorUsageError(f"message {stored.id} is in the DM of user {dm.recipient.id}; "
+                                     f"user {user_id} cannot see it")
+        return Origin.in_dm(dm)
 
 
 __all__ = ["DiscordEmulator", "FaultRule", "Permission", "RequestCounts"]

@@ -35,6 +35,8 @@ TEXT_LIKE = (0, 2, 5, 10, 11, 12)
 THREAD_TYPES = (10, 11, 12)
 #: Channels whose every post is a thread (GUILD_FORUM, GUILD_MEDIA): no message can be sent to them.
 FORUM_TYPES = (15, 16)
+#: A direct message between one user and the bot (DM); not a guild channel, so not in CHANNEL_TYPES.
+DM_TYPE = 1
 
 
 def iso(ts: float) -> str:
@@ -231,6 +233,28 @@ class Channel:
 
 
 @dataclass
+class DMChannel:
+    """The DM between one user and the bot (Resources > Channel, type DM): no guild, no overwrites.
+
+    Kept apart from guild channels: the REST routes that take a channel id answer 404 for it, as
+    the emulator does not model the bot's own requests in DMs (only interactions made there).
+    """
+
+    id: int
+    recipient: User
+    last_message_id: int | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": DM_TYPE,
+            "last_message_id": str(self.last_message_id) if self.last_message_id else None,
+            "flags": 0,
+            "recipients": [self.recipient.payload()],
+        }
+
+
+@dataclass
 class Guild:
     id: int
     name: str
@@ -304,6 +328,9 @@ class World:
         self.owner = self.new_user("emulator-owner")
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        #: DMs with the bot by channel id, and each user's DM (Discord keeps one per user).
+        self.dm_channels: dict[int, DMChannel] = {}
+        self.dm_of_user: dict[int, int] = {}
         self.messages: dict[int, StoredMessage] = {}
         self.channel_messages: dict[int, list[int]] = {}
         self.webhooks: dict[int, Webhook] = {}
@@ -351,6 +378,17 @@ class World:
         self.channel_messages[thread.id] = []
         guild.channel_ids.append(thread.id)
         return thread
+
+    def open_dm(self, user: User) -> DMChannel:
+        """The user's DM with the bot, opened on first use; the same one after (as Create DM answers)."""
+        existing = self.dm_of_user.get(user.id)
+        if existing is not None:
+            return self.dm_channels[existing]
+        dm = DMChannel(self.ids.next(), user)
+        self.dm_channels[dm.id] = dm
+        self.dm_of_user[user.id] = dm.id
+        self.channel_messages[dm.id] = []
+        return dm
 
     def add_role(self, guild: Guild, name: str, permissions: int = 0, *, mentionable: bool = False) -> Role:
         role = Role(self.ids.next(), guild.id, name, permissions, position=len(guild.roles), mentionable=mentionable)
@@ -497,6 +535,9 @@ class World:
         self.messages[message.id] = message
         if not message.ephemeral:
             self.channel_messages.setdefault(message.channel_id, []).append(message.id)
+            dm = self.dm_channels.get(message.channel_id)
+            if dm is not None:
+                dm.last_message_id = message.id
             channel = self.channels.get(message.channel_id)
             if channel is not None:
                 channel.last_message_id = message.id
