@@ -10,10 +10,10 @@ its own feeds and never about another's.  ``discord.admin_log_channel`` (the ope
 every notice, as before; a channel that is both receives it once.
 
 Servers are known by ids only: the caller maps each channel id it knows to its server's (guild)
-id — from discord.py's cache, and for a subscription channel deleted since the bot saw it, from
-memory.  A channel missing from that map (of a server the bot left, or deleted before this process
-saw it) is in no server: an alert channel there receives nothing, a subscription there concerns no
-server.
+id — from discord.py's cache, and for a subscription channel deleted since the bot saw it (in this
+run or an earlier one), from what it stored then (bot.store.channels).  A channel missing from that
+map (of a server the bot left, or deleted before the bot ever saw it) is in no server: an alert
+channel there receives nothing, a subscription there concerns no server.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ One setting says where Discord is (``discord.api_url``); the gateway URL is aske
 (``GET /gateway/bot``) as Discord recommends, unless ``discord.gateway_url`` pins it.
 On ready, every configured channel is checked for the permissions its layout needs, and for
 ``mention:`` roles its posts would not ping; each problem is reported once (log + admin log
-channel) with what to fix.
+channel) with what to fix.  The server of each subscription channel is kept in the database
+(bot.store.channels), so the notice that one was deleted — even while the bot was down —
+reaches that server's alert channel.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 import discord
@@ -25,7 +28,7 @@ from bot.discord.permissions import ChannelProblem, ServerRole, bot_permissions,
 from bot.discord.sink import DiscordSink
 from bot.notices import OPERATOR_ONLY, Concerns
 from bot.render import neutralize_mentions, truncate
-from bot.store import Store
+from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -98,9 +101,15 @@ class DiscordConnection:
         self._reported: set[str] = set()
         #: Alert channels not in discord.py's cache, already logged (bot.config.alerts skips them).
         self._lost_alert_channels: set[int] = set()
-        #: The server of every subscription channel seen in the cache since start: a channel deleted
-        #: meanwhile is still known to be that server's, so the notice that it is gone reaches it.
+        #: The server of every subscription channel seen in the cache, in this run or an earlier one
+        #: (stored in the database): a channel deleted since — even while the bot was down — is still
+        #: known to be that server's, so the notice that it is gone reaches it.
         self._server_of_channel: dict[int, int] = {}
+        #: The pairs of ``_server_of_channel`` the database holds, as far as this process knows.
+        self._stored_servers: dict[int, int] = {}
+        #: Whether the pairs stored by earlier runs were read (once, at the first check or notice).
+        self._servers_loaded = False
+        self._servers_loading = asyncio.Lock()
         self._ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -186,7 +195,9 @@ class DiscordConnection:
 
     async def check_channels(self) -> list[ChannelProblem]:
         """Report new problems once; resume paused subscriptions whose channel is fine again."""
+        await self._load_servers()  # a channel deleted while the bot was down: its server is stored
         self._remember_servers(self.config())  # before a channel deleted next leaves the cache
+        await self._store_servers()
         problems = self.channel_problems()
         broken = {p.subscription for p in problems if p.blocking}
         for problem in problems:
@@ -221,14 +232,15 @@ class DiscordConnection:
         others still get it: a notice never raises."""
         if not self.client.is_ready():
             return
+        await self._load_servers()
         config = self.config()
         for channel_id in notice_channels(config, concerns, self._guilds_of(config)):
             await self._post_notice(channel_id, text, operator=channel_id == config.discord.admin_log_channel)
 
     def _guilds_of(self, config: Config) -> dict[int, int]:
         """The server of each subscription and alert channel that discord.py's cache has, and of each
-        subscription channel it had since start (deleted since).  An alert channel it has not is
-        skipped, and logged once (again only after it was found meanwhile)."""
+        subscription channel it had, in this run or an earlier one (deleted since).  An alert channel
+        it has not is skipped, and logged once (again only after it was found meanwhile)."""
         self._remember_servers(config)
         guild_of = {sub.channel: self._server_of_channel[sub.channel]
                     for sub in config.subscriptions if sub.channel in self._server_of_channel}
@@ -246,11 +258,57 @@ class DiscordConnection:
         return guild_of
 
     def _remember_servers(self, config: Config) -> None:
-        """Note the server of each subscription channel in discord.py's cache (see ``_server_of_channel``)."""
+        """Note the server of each subscription channel in discord.py's cache (see ``_server_of_channel``).
+
+        Memory only, so that the sync ``_guilds_of`` can call it: the next ``check_channels`` stores it."""
         for sub in config.subscriptions:
             guild = getattr(self.client.get_channel(sub.channel), "guild", None)
             if guild is not None:
                 self._server_of_channel[sub.channel] = guild.id
+
+    async def _load_servers(self) -> None:
+        """Read the servers earlier runs stored, once; what discord.py's cache says wins over them.
+
+        Failing to read is logged and tried again at the next check or notice: meanwhile a channel
+        deleted while the bot was down is told to the admin log channel only."""
+        if self._servers_loaded:
+            return
+        async with self._servers_loading:
+            if self._servers_loaded:
+                return
+            try:
+                stored = await self.store.channel_servers()
+            except StoreError as exc:
+                log.warning(
+                    "could not read the stored servers of subscription channels (%s); until it can, a channel "
+                    "deleted while the bot was down is told to the admin log channel only. Check the database", exc,
+                )
+                return
+            for channel_id, guild_id in stored.items():
+                self._server_of_channel.setdefault(channel_id, guild_id)
+            self._stored_servers.update(stored)
+            self._servers_loaded = True
+
+    async def _store_servers(self) -> None:
+        """Write the pairs of ``_server_of_channel`` the database lacks or has otherwise (usually none).
+
+        A failure is logged, never raised: the pairs stay in memory and the next check tries again."""
+        changed = {channel_id: guild_id for channel_id, guild_id in self._server_of_channel.items()
+                   if self._stored_servers.get(channel_id) != guild_id}
+        if not changed:
+            return
+        try:
+            await self.store.remember_channel_servers(changed, self._now())
+        except StoreError as exc:
+            log.warning(
+                "could not store the servers of %d subscription channel(s) (%s); if one is deleted while the bot "
+                "is down, the notice reaches the admin log channel only. Check the database", len(changed), exc,
+            )
+            return
+        self._stored_servers.update(changed)
+
+    def _now(self) -> datetime:
+        return self.app.clock() if self.app is not None else datetime.now(UTC)
 
     async def _post_notice(self, channel_id: int, text: str, *, operator: bool) -> None:
         """One notice in one channel: pings no one, fits one message, logs an HTTP error instead of raising."""

@@ -9,7 +9,7 @@
     await store.close()
 
 Layout (per table, like lemon24/reader's ``_storage``): ``schema.py`` (tables), ``feeds.py``,
-``entries.py``, ``articles.py``, ``search.py``, ``subscriptions.py``, ``outbox.py`` (the parts),
+``entries.py``, ``articles.py``, ``search.py``, ``subscriptions.py``, ``channels.py``, ``outbox.py`` (the parts),
 ``storage.py`` (Store and Tx), ``engine.py`` (engine, pragmas, open), ``migrate.py`` and
 ``migrations/`` (Alembic, applied at open), ``types.py`` (UTC datetimes, 64-bit fingerprints),
 ``records.py`` (returned values), ``retention.py`` (old stories pruned), ``status.py`` and

@@ -136,6 +136,17 @@ subscriptions = Table(
     Column("last_digest_at", UTCDateTime()),
 )
 
+#: The server (guild) of each subscription channel the bot has seen in Discord: a channel deleted
+#: since — even while the bot was down — is still known to be that server's (bot.store.channels).
+channel_servers = Table(
+    "channel_servers",
+    metadata,
+    Column("channel_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("guild_id", BigInteger, nullable=False),
+    #: When this pair was stored (first seen, or its server changed).
+    Column("seen_at", UTCDateTime(), nullable=False),
+)
+
 #: Deliveries to make (and made): a row is marked sent only after Discord accepted it.
 outbox = Table(
     "outbox",

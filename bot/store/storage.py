@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.errors import StoreError
 from bot.store.articles import ArticlesMixin
+from bot.store.channels import ChannelsMixin
 from bot.store.entries import EntriesMixin
 from bot.store.errors import translating
 from bot.store.feeds import FeedsMixin
@@ -52,7 +53,9 @@ class _RolledBack(Exception):
         self.result = result
 
 
-class _Parts(FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, OutboxMixin, StatusMixin):
+class _Parts(
+    FeedsMixin, EntriesMixin, ArticlesMixin, SearchMixin, SubscriptionsMixin, ChannelsMixin, OutboxMixin, StatusMixin
+):
     """Every per-table part, for Store and Tx alike."""
 
 
@@ -101,7 +104,7 @@ class Tx(_Parts):
 
 
 class Store(_Parts):
-    """newsbot's database: feeds, entries seen, articles, subscriptions' state and the outbox.
+    """newsbot's database: feeds, entries seen, articles, subscriptions' state, channels' servers and the outbox.
 
     Made by :func:`bot.store.open_store`; close it with ``await store.close()``.
     """

@@ -2,7 +2,8 @@
 log in a third.  A's alert channel is written in the YAML (``discord.alert_channels``); B's admins
 choose theirs with ``/feeds alerts``.  A notice about B's subscription reaches B's alert channel and
 the admin log, never A's; one about a feed both servers follow reaches both; a config reload reaches
-the operator alone.
+the operator alone.  A subscription channel deleted while the bot was down is still told to its
+server: the bot stores each channel's server.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
+from tests.e2e.discord_rig import running_app
+from tests.e2e.harness import Clock, Item, body_text, cycle, eventually, rss, write_config
 from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission
 from tests.support.feedserver import FeedServer
 
 from bot.app import App
+from bot.store import Store, StoreError
 
 MANAGE_GUILD = 1 << 5
 #: An alert channel in the YAML that is in no server the bot is in.
@@ -37,10 +40,10 @@ class Server:
 
 
 @dataclass
-class Bot:
-    app: App
+class World:
+    """The servers and the config, before a bot runs: a test may start and stop bots on it."""
+
     cfg: Path
-    clock: Clock
     a: Server
     b: Server
     #: The operator's admin log channel (in a server of its own).
@@ -49,8 +52,14 @@ class Bot:
     b_mute: int
 
 
+@dataclass
+class Bot(World):
+    app: App
+    clock: Clock
+
+
 @pytest.fixture
-async def bot(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Bot]:
+def world(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> World:
     guild_a, guild_b, ops = (emu.add_guild(name) for name in ("alpha", "beta", "ops"))
     a_news, a_alerts = emu.add_channel(guild_a, "news"), emu.add_channel(guild_a, "alerts")
     b_news, b_alerts = emu.add_channel(guild_b, "news"), emu.add_channel(guild_b, "alerts")
@@ -85,17 +94,18 @@ async def bot(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> Async
         feeds: [b-wire, shared]
         channel: {b_news}
     """)
+    a = Server(guild_a, a_news, a_alerts, emu.add_member(guild_a, "admin", permissions=MANAGE_GUILD))
+    b = Server(guild_b, b_news, b_alerts, emu.add_member(guild_b, "admin", permissions=MANAGE_GUILD))
+    return World(cfg, a, b, log, b_mute)
+
+
+@pytest.fixture
+async def bot(emu: DiscordEmulator, world: World) -> AsyncIterator[Bot]:
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
+    async with running_app(world.cfg, emu, clock) as app:
         await cycle(app, clock)
-        a = Server(guild_a, a_news, a_alerts, emu.add_member(guild_a, "admin", permissions=MANAGE_GUILD))
-        b = Server(guild_b, b_news, b_alerts, emu.add_member(guild_b, "admin", permissions=MANAGE_GUILD))
         await emu.settle()
-        yield Bot(app, cfg, clock, a, b, log, b_mute)
-    finally:
-        await app.stop()
+        yield Bot(world.cfg, world.a, world.b, world.log, world.b_mute, app, clock)
 
 
 async def _alerts(emu: DiscordEmulator, where: Server, options: dict | None = None) -> str:
@@ -188,3 +198,52 @@ async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_chann
     assert "subscription b-news" in notice["content"] and "not found" in notice["content"]
     assert notice["content"] in _texts(emu, bot.log)
     assert _texts(emu, a.alerts) == []
+
+
+async def test_a_subscription_channel_deleted_while_the_bot_was_down_is_told_to_its_servers_alert_channel(
+    emu: DiscordEmulator, world: World
+) -> None:
+    """The next process never sees the channel in discord.py's cache: its server is known from the
+    database, where the first run stored it."""
+    a = world.a
+    clock = Clock()
+    async with running_app(world.cfg, emu, clock) as app:
+        assert app.store is not None
+        store = app.store
+        await eventually(lambda: _has_server(store, a), 10, "the first run to store a-news's server")
+    assert _texts(emu, a.alerts) == []
+
+    emu.delete_channel(a.news)
+    async with running_app(world.cfg, emu, clock):
+        [logged] = await emu.wait_until(lambda: [t for t in _texts(emu, world.log) if "not found" in t], 10,
+                                        "the notice that a-news's channel is gone in the admin log")
+        [notice] = await emu.wait_for_messages(a.alerts, 1)
+    assert "subscription a-news" in logged and notice["content"] == logged
+    assert _texts(emu, world.b.alerts) == []
+
+
+async def _has_server(store: Store, where: Server) -> bool:
+    return (await store.channel_servers()).get(where.news) == where.guild
+
+
+async def test_a_database_that_refuses_the_servers_is_logged_and_the_next_check_stores_them(
+    emu: DiscordEmulator, world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="newsbot.discord")
+    a, b = world.a, world.b
+
+    async def refuse(self: Store, servers: object, now: object) -> None:
+        raise StoreError("remember_channel_servers: OperationalError: disk I/O error")
+
+    monkeypatch.setattr(Store, "remember_channel_servers", refuse)
+    async with running_app(world.cfg, emu, Clock()) as app:
+        assert app.store is not None
+        await emu.wait_until(lambda: [r for r in caplog.records if "could not store the servers" in r.getMessage()], 10,
+                             "the warning that the servers could not be stored")
+        emu.delete_channel(a.news)  # the check goes on, and this run still knows whose it was
+        [notice] = await emu.wait_for_messages(a.alerts, 1)
+        assert "subscription a-news" in notice["content"] and "not found" in notice["content"]
+
+        monkeypatch.undo()
+        await app.discord.check_channels()
+        assert await app.store.channel_servers() == {a.news: a.guild, b.news: b.guild}
