@@ -9,17 +9,19 @@ them from discord.py's cache and passes plain ids in, so this module stays pure.
 * It **sees** a feed with at least one of its subscriptions (``/feeds list``, ``/latest feed:``).
 * It **owns** a feed all of whose subscriptions are its own (there is at least one): only then may its
   admins pause, resume, edit or remove it; a feed shared with another server is the operator's.
-* It reads the **stories posted to its channels** (routed there by the outbox, sent or not).
+* It reads the **stories posted to its channels** (routed there by the outbox, sent or not); each
+  member only those posted to the channels they can view (the cog reads Discord's permissions), so
+  a story in a staff-only channel stays among the staff — in the bot's only server too.
 * Its feed count, for the operator's cap (``discord.max_feeds_per_server``, bot.config.feedcap),
   is the feeds it owns.
 
 When the bot is in one server only, everything is that server's: every feed (those with no
-subscription, or whose channel it cannot find, included), every subscription, every story.
+subscription, or whose channel it cannot find, included), every subscription.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from bot.config.feedcap import FeedCap
@@ -36,8 +38,8 @@ class GuildScope:
     seen: frozenset[str]
     #: Names of the feeds the server owns: every subscription of theirs is its own.
     owned: frozenset[str]
-    #: The channels whose stories its members may read; None: every story (the bot's only server).
-    story_channels: frozenset[int] | None
+    #: The server's channel ids; None in the bot's only server, where everything is its own.
+    channels: frozenset[int] | None
     #: The bot is in this server alone: everything is its own, and nothing is refused for scope.
     only_server: bool = False
 
@@ -76,7 +78,7 @@ class GuildScope:
     def under(self, config: Config) -> GuildScope:
         """The same server's scope under ``config``: what it has now, after a change that finished
         since this scope was taken (a command that waited for another's write re-reads it)."""
-        return guild_scope(config, self.story_channels or (), only_server=self.only_server)
+        return guild_scope(config, self.channels or (), only_server=self.only_server)
 
     def seen_feeds(self, config: Config) -> tuple[Feed, ...]:
         """``config``'s feeds the server sees, in config order."""
@@ -93,9 +95,16 @@ def guild_scope(config: Config, channels: Iterable[int], *, only_server: bool) -
     """
     if only_server:
         names = frozenset(feed.name for feed in config.feeds)
-        return GuildScope(subscriptions=config.subscriptions, seen=names, owned=names, story_channels=None, only_server=True)
+        return GuildScope(subscriptions=config.subscriptions, seen=names, owned=names, channels=None, only_server=True)
     ours = frozenset(channels)
     subscriptions = tuple(sub for sub in config.subscriptions if sub.channel in ours)
     seen = frozenset(name for sub in subscriptions for name in sub.feeds)
     owned = frozenset(name for name in seen if all(sub.channel in ours for sub in config.subscriptions_for(name)))
-    return GuildScope(subscriptions=subscriptions, seen=seen, owned=owned, story_channels=ours)
+    return GuildScope(subscriptions=subscriptions, seen=seen, owned=owned, channels=ours)
+
+
+def feeds_posting_to(config: Config, channels: Collection[int]) -> frozenset[str]:
+    """Names of the feeds with a subscription posting in one of ``channels``: the feeds a member who
+    can view those channels reads stories of (``/latest feed:``).  A feed known only to channels the
+    member cannot see stays unknown to them, as its stories are."""
+    return frozenset(name for sub in config.subscriptions if sub.channel in channels for name in sub.feeds)

@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config.scope import GuildScope, guild_scope
+from bot.config.scope import GuildScope, feeds_posting_to, guild_scope
 from bot.errors import ConfigError, NewsbotError
 from bot.model import UNTITLED
 from bot.render import (
@@ -55,6 +55,9 @@ FEEDS_PAGE = "feeds"
 OLDER_VERSION = "That button is from an older version of the bot; run the command again."
 #: discord.py's description of an option that was given none.
 NO_DESCRIPTION = "…"
+#: /help in a DM: the story commands read the stories of the channels a member can view in a server,
+#: and a DM is in none, so Discord offers them only in servers (``guild_only``).
+DM_HELP_NOTE = "In a direct message I only answer /help: run these commands in a channel of a server I post to."
 
 
 class UserError(NewsbotError):
@@ -91,6 +94,23 @@ def server_channel_ids(guild: discord.Guild | None) -> set[int]:
     if guild is None:
         return set()
     return {channel.id for channel in guild.channels} | {thread.id for thread in guild.threads}
+
+
+def readable_channel_ids(guild: discord.Guild | None, user: discord.abc.User) -> frozenset[int]:
+    """Ids of the server's channels and cached threads that ``user`` can view: the channels whose
+    stories they may read with /article, /section, /latest and /search.  A story posted in a
+    staff-only channel stays among those who can open that channel.  Outside a server (a DM, a
+    user who is not a member) none."""
+    if guild is None or not isinstance(user, discord.Member):
+        return frozenset()
+    readable = set()
+    for place in (*guild.channels, *guild.threads):
+        try:
+            if place.permissions_for(user).view_channel:
+                readable.add(place.id)
+        except discord.ClientException:  # a thread whose parent is not cached: unknown, so unread
+            continue
+    return frozenset(readable)
 
 
 def choice_name(text: str) -> str:
@@ -144,13 +164,14 @@ def command_help(tree_commands: list[app_commands.Command[Any, ..., Any] | app_c
     """The chat commands of the bot's tree as /help lists them, sub-commands of a group each on their own.
 
     A command (or group) with ``default_permissions`` is an admin one: Discord shows it only to
-    members with that permission.  Outside a server only what works there (not ``guild_only``) is listed.
+    members with that permission.  Outside a server the admin commands are left out (they manage a
+    server); the member commands are listed, for the member to run in a server (``DM_HELP_NOTE``).
     """
     found: list[CommandHelp] = []
     for top in tree_commands:
-        if top.guild_only and not in_guild:
-            continue
         admin = top.default_permissions is not None
+        if admin and not in_guild:
+            continue
         leaves = [c for c in top.walk_commands() if isinstance(c, app_commands.Command)] if isinstance(top, app_commands.Group) else [top]
         for leaf in leaves:
             options = tuple(_option_help(p) for p in leaf.parameters)
@@ -252,11 +273,11 @@ class NewsCommands(commands.Cog):
         only = known <= {guild.id} if guild is not None else len(known) <= 1
         return guild_scope(self.connection.config(), server_channel_ids(guild), only_server=only)
 
-    def _channels(self, interaction: discord.Interaction) -> frozenset[int] | None:
-        """The channels whose stories the invoking server's members may read; None: every story."""
-        return self._scope(interaction).story_channels
+    def _channels(self, interaction: discord.Interaction) -> frozenset[int]:
+        """The channels whose stories the invoking member may read: those of the server they can view."""
+        return readable_channel_ids(interaction.guild, interaction.user)
 
-    async def _resolve_article(self, query: str | None, channels: frozenset[int] | None) -> StoredArticle:
+    async def _resolve_article(self, query: str | None, channels: frozenset[int]) -> StoredArticle:
         """"#<id>" (from autocomplete), words to search, or nothing for the newest story; only among
         the stories routed to ``channels`` when given (a story elsewhere is as unknown as no story)."""
         if query:
@@ -282,6 +303,7 @@ class NewsCommands(commands.Cog):
 
     # -- members -----------------------------------------------------------------------------------------
 
+    @app_commands.guild_only()
     @app_commands.command(name="article", description="Show a story: its TL;DR and its sections")
     @app_commands.describe(query="Words from the story (or pick a title); empty: the latest story")
     async def article(self, interaction: discord.Interaction, query: str | None = None) -> None:
@@ -297,6 +319,7 @@ class NewsCommands(commands.Cog):
     async def _article_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self._article_choices(interaction, current)
 
+    @app_commands.guild_only()
     @app_commands.command(name="section", description="Show one section of a story")
     @app_commands.describe(article="The story (start typing its title)", section="The section (choices follow the story)")
     async def section(self, interaction: discord.Interaction, article: str, section: str) -> None:
@@ -342,15 +365,16 @@ class NewsCommands(commands.Cog):
         names = ", ".join(f"“{s.title or 'In brief'}”" for s in sections[:10])
         raise UserError(f"That story has no section “{truncate(section, 80)}” — its sections are {names}.")
 
+    @app_commands.guild_only()
     @app_commands.command(name="latest", description="The newest stories")
     @app_commands.describe(feed="Only from this feed", count="How many (1–10)")
     async def latest(self, interaction: discord.Interaction, feed: str | None = None, count: app_commands.Range[int, 1, 10] = 5) -> None:
-        scope = self._scope(interaction)
+        channels = self._channels(interaction)
 
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            if feed and not scope.sees(feed):
+            if feed and feed not in feeds_posting_to(self.connection.config(), channels):
                 raise UserError(f"There is no feed called “{truncate(feed, 80)}” — pick one of the suggestions.")
-            stored = await self.store.latest_articles(count, feed=feed, channels=scope.story_channels)
+            stored = await self.store.latest_articles(count, feed=feed, channels=channels)
             if not stored:
                 raise UserError("No stories yet — they appear once the feeds have been polled.")
             return render_digest("Latest stories", [s.article for s in stored], since=None), None
@@ -359,8 +383,9 @@ class NewsCommands(commands.Cog):
 
     @latest.autocomplete("feed")
     async def _latest_feed(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self._feed_choices(current, self._scope(interaction).seen)
+        return self._feed_choices(current, feeds_posting_to(self.connection.config(), self._channels(interaction)))
 
+    @app_commands.guild_only()
     @app_commands.command(name="search", description="Search the stored stories")
     @app_commands.describe(query="Words to look for in titles and text")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
@@ -386,8 +411,9 @@ class NewsCommands(commands.Cog):
         """Read from the registered commands, so it lists exactly what the member can run; the admin
         commands only for members with Manage Server, and only in a server."""
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
-            listed = command_help(self._registered(interaction), in_guild=interaction.guild_id is not None)
-            return render_help(listed, admin=self._is_admin(interaction)), None
+            in_guild = interaction.guild_id is not None
+            listed = command_help(self._registered(interaction), in_guild=in_guild)
+            return render_help(listed, admin=self._is_admin(interaction), note=None if in_guild else DM_HELP_NOTE), None
 
         await self.answer(interaction, work, ephemeral=True)
 
@@ -427,7 +453,7 @@ class NewsCommands(commands.Cog):
         except (ValueError, IndexError):
             await self._error(interaction, OLDER_VERSION, deferred=False)
 
-    async def _stored_section(self, article_id: int, index: int, channels: frozenset[int] | None) -> StoredArticle:
+    async def _stored_section(self, article_id: int, index: int, channels: frozenset[int]) -> StoredArticle:
         """The story a menu or button names, if it is still stored, readable here, and has that section."""
         stored = await self.store.get_article(article_id, channels=channels)
         if stored is None:
@@ -437,13 +463,13 @@ class NewsCommands(commands.Cog):
         return stored
 
     async def _open_section(
-        self, article_id: int, index: int, channels: frozenset[int] | None
+        self, article_id: int, index: int, channels: frozenset[int]
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
         stored = await self._stored_section(article_id, index, channels)
         return render_section(stored.article, index), full_text_button(article_id, index)
 
     async def _full_text(
-        self, article_id: int, index: int, channels: frozenset[int] | None
+        self, article_id: int, index: int, channels: frozenset[int]
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
         stored = await self._stored_section(article_id, index, channels)
         return render_section_text(stored.article, index), None
@@ -451,7 +477,7 @@ class NewsCommands(commands.Cog):
     # -- admins ------------------------------------------------------------------------------------------
 
     def _feed_choices(self, current: str, allowed: frozenset[str]) -> list[app_commands.Choice[str]]:
-        """The feeds among ``allowed`` (the server's seen or owned feeds) whose name contains ``current``."""
+        """The feeds among ``allowed`` (those the member reads, or the server owns) whose name contains ``current``."""
         needle = current.lower()
         names = [f.name for f in self.connection.config().feeds if f.name in allowed and needle in f.name.lower()]
         return [app_commands.Choice(name=choice_name(n), value=n) for n in names[:MAX_CHOICES]]

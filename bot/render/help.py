@@ -64,11 +64,13 @@ def admin_line(command: CommandHelp) -> str:
     return f"`{usage(command)}` — {safe_text(command.description)}"
 
 
-def render_help(commands: Sequence[CommandHelp], *, admin: bool) -> list[MessagePayload]:
-    """The /help reply: every member command with its options; with ``admin``, the admin commands
-    too, one line each.  Usually one embed; a longer list continues in more (EmbedPacker keeps every
-    embed and message within Discord's limits)."""
+def render_help(commands: Sequence[CommandHelp], *, admin: bool, note: str | None = None) -> list[MessagePayload]:
+    """The /help reply: ``note`` first when given (where the commands work), then every member command
+    with its options; with ``admin``, the admin commands too, one line each.  Usually one embed; a
+    longer list continues in more (EmbedPacker keeps every embed and message within Discord's limits)."""
     packer = EmbedPacker({"title": HELP_TITLE}, lambda: {"title": f"{HELP_TITLE} (continued)"})
+    if note:
+        packer.add_text(truncate(f"*{safe_text(note)}*", DESCRIPTION_LIMIT))
     for command in commands:
         if not command.admin:
             packer.add_text(truncate(member_block(command), DESCRIPTION_LIMIT))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, Feed, Subscription
-from bot.config.scope import guild_scope
+from bot.config.scope import feeds_posting_to, guild_scope
 
 #: Server A's channels, server B's channel.
 A_NEWS, A_SPORT, B_NEWS = 11, 12, 21
@@ -30,7 +30,7 @@ def test_a_server_has_the_subscriptions_posting_to_its_channels() -> None:
     scope = guild_scope(_config(), A, only_server=False)
     assert [sub.key for sub in scope.subscriptions] == [f"{A_NEWS}:a-only+shared", "a-digest"]
     assert scope.has_subscription("a-digest") and not scope.has_subscription("b-shared")
-    assert scope.story_channels == frozenset(A)
+    assert scope.channels == frozenset(A)
 
 
 @pytest.mark.parametrize(
@@ -60,13 +60,13 @@ def test_a_feed_with_no_subscription_is_seen_and_owned_only_by_the_bots_only_ser
     assert alone.sees("orphan") and alone.owns("orphan")
 
 
-def test_the_bots_only_server_has_everything_and_every_story() -> None:
+def test_the_bots_only_server_has_every_feed_and_subscription() -> None:
     config = _config()
     scope = guild_scope(config, {A_NEWS}, only_server=True)
     names = {feed.name for feed in config.feeds}
     assert scope.seen == scope.owned == names
     assert scope.subscriptions == config.subscriptions
-    assert scope.story_channels is None
+    assert scope.channels is None
 
 
 def test_changing_a_feed_is_refused_unless_the_server_owns_it_and_unseen_feeds_are_unknown() -> None:
@@ -92,3 +92,16 @@ def test_a_scope_under_a_newer_config_is_the_same_servers_scope_of_that_config()
     assert scope.owns("a-new") and not scope.sees("b-only")
     alone = guild_scope(config, A, only_server=True).under(newer)
     assert alone == guild_scope(newer, (), only_server=True) and alone.owns("a-new")
+
+
+@pytest.mark.parametrize(
+    "channels, feeds",
+    [
+        ({A_NEWS}, {"a-only", "shared"}),
+        ({A_SPORT}, {"a-only"}),  # a member who sees only the sport channel
+        ({B_NEWS}, {"b-only", "shared"}),
+        (set(), set()),  # a member who sees none of the channels the bot posts to
+    ],
+)
+def test_a_member_knows_the_feeds_posting_to_the_channels_they_can_view(channels: set[int], feeds: set[str]) -> None:
+    assert feeds_posting_to(_config(), channels) == feeds

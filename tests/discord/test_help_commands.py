@@ -18,6 +18,12 @@ def test_in_a_server_every_command_is_listed_and_the_groups_sub_commands_are_adm
     assert [o.description for o in listed["feeds remove"].options] == [""]  # no description: none shown
 
 
-def test_outside_a_server_the_guild_only_commands_are_left_out() -> None:
+def test_outside_a_server_the_admin_commands_are_left_out_and_the_member_ones_listed() -> None:
     listed = [entry.name for entry in command_help(COMMANDS, in_guild=False)]
     assert listed == ["article", "section", "latest", "search", "help"]
+
+
+def test_only_help_is_offered_in_a_dm_the_story_commands_need_a_server() -> None:
+    """A member reads the stories of the server channels they can view; a DM is in no server."""
+    offered_in_dms = {command.name for command in COMMANDS if not command.guild_only}
+    assert offered_in_dms == {"help"}

@@ -450,6 +450,14 @@ class DiscordEmulator:
         self.world.set_bot_permissions(channel, permissions)
         self._spawn(self.gateway.dispatch("CHANNEL_UPDATE", channel.payload()))
 
+    def set_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
+        """Set a channel's permission overwrite for a role or a member, replacing theirs: e.g. deny
+        VIEW_CHANNEL to @everyone (whose id is the guild's) and allow it to one member, for a
+        private channel.  CHANNEL_UPDATE, as Discord sends after an edit of its overwrites."""
+        channel = self._channel(channel_id)
+        self.world.set_overwrite(channel, target_id, allow=int(allow), deny=int(deny))
+        self._spawn(self.gateway.dispatch("CHANNEL_UPDATE", channel.payload()))
+
     def bot_permissions(self, channel_id: int) -> int:
         return self.world.bot_permissions(self._channel(channel_id))
 

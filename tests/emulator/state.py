@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import permissions as perms
+from .errors import EmulatorUsageError
 from .permissions import Overwrite
 
 #: Discord's epoch (2015-01-01T00:00:00Z) in milliseconds, for snowflakes.
@@ -439,6 +440,18 @@ class World:
     def bot_permissions(self, channel: Channel) -> int:
         guild = self.guild_of(channel)
         return self.member_permissions(guild, guild.members[self.bot.id], channel)
+
+    def set_overwrite(self, channel: Channel, target_id: int, *, allow: int, deny: int) -> None:
+        """Replace the overwrite of one role (@everyone's id is the guild's) or member in a channel."""
+        guild = self.guild_of(channel)
+        if target_id in guild.roles:
+            kind = perms.OVERWRITE_ROLE
+        elif target_id in guild.members:
+            kind = perms.OVERWRITE_MEMBER
+        else:
+            raise EmulatorUsageError(f"{target_id} is neither a role nor a member of guild {guild.id}")
+        channel.overwrites = [ow for ow in channel.overwrites if ow.id != target_id]
+        channel.overwrites.append(Overwrite(id=target_id, type=kind, allow=allow, deny=deny))
 
     def set_bot_permissions(self, channel: Channel, target: int) -> None:
         guild = self.guild_of(channel)

@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.emulator import DiscordEmulator, Permission as P
+from tests.emulator import DiscordEmulator, EmulatorUsageError, Permission as P
 from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
 
 from .conftest import BotStarter, new_bot
@@ -375,3 +375,23 @@ async def test_the_api_base_alone_is_enough(emu: DiscordEmulator, world: dict[st
         await bot.close()
         await asyncio.wait_for(task, 5)
         Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
+
+
+async def test_a_private_channel_by_overwrites_agrees_with_discord_py(emu: DiscordEmulator, world: dict[str, int],
+                                                                     start_bot: BotStarter) -> None:
+    staff = emu.add_member(world["guild"], "sam")
+    private = emu.add_channel(world["guild"], "staff")
+    emu.set_overwrite(private, world["guild"], deny=P.VIEW_CHANNEL)  # @everyone's id is the guild's
+    emu.set_overwrite(private, staff, allow=P.VIEW_CHANNEL)
+    assert not emu.member_permissions(world["guild"], world["member"], private) & P.VIEW_CHANNEL
+    assert emu.member_permissions(world["guild"], staff, private) & P.VIEW_CHANNEL
+    assert emu.member_permissions(world["guild"], world["member"], world["channel"]) & P.VIEW_CHANNEL
+    bot = await start_bot(new_bot())
+    [guild] = bot.guilds
+    channel = guild.get_channel(private)
+    assert isinstance(channel, discord.TextChannel)
+    assert not channel.permissions_for(guild.default_role).view_channel
+    member_overwrite = {target.id: ow for target, ow in channel.overwrites.items()}[staff]
+    assert member_overwrite.view_channel is True
+    with pytest.raises(EmulatorUsageError, match="neither a role nor a member"):
+        emu.set_overwrite(private, 12345, allow=P.VIEW_CHANNEL)

@@ -40,6 +40,11 @@ def test_members_see_only_member_commands_and_admins_see_the_admin_ones_too() ->
     assert payload_problems(member) == [] and payload_problems(admin) == []
 
 
+def test_a_note_comes_first_in_italics_and_is_made_safe() -> None:
+    [payload] = render_help([ARTICLE], admin=False, note="Run these in a *server*")
+    assert payload["embeds"][0]["description"] == r"*Run these in a \*server\**" + "\n\n" + member_block(ARTICLE)
+
+
 def test_a_help_too_long_for_one_embed_continues_within_every_limit() -> None:
     options = tuple(OptionHelp(f"opt{i}", "A fairly long description of this option " * 8, False) for i in range(20))
     commands = [CommandHelp(f"cmd{i}", "Does a thing " * 30, options) for i in range(12)]
