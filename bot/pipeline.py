@@ -109,7 +109,7 @@ def passes_filters(sub: Subscription, feed: str, article: Article, notices: list
             else "as an include rule it counted as not matching (the story went in only if another include rule matched)"
         )
         log.warning(
-            "subscription %s: %s filter %r took longer than %.2f s on %r (feed %s) and was stopped; %s. "
+            "subscription %s: %s filter %r took longer than its %.2f s (more on a very long story) on %r (feed %s) and was stopped; %s. "
             "Simplify the rule: nested repeats such as (a+)+ backtrack without end. (Logged once per rule.)",
             sub.key, kind, rule.text, SEARCH_TIMEOUT, article.title, feed, outcome,
         )

@@ -14,7 +14,18 @@ import pytest
 
 from bot.config import Config, ConfigError, changes_from_text, managed_add_feed, managed_edit_subscription
 from bot.config.describe import describe_subscription
-from bot.config.filters import MAX_RULE_CHARS, Fields, compile_rule, compile_rules, evaluate, split_rules
+from bot.config.filters import (
+    MAX_RULE_CHARS,
+    SEARCH_SECONDS_PER_MILLION_CHARS,
+    SEARCH_TIMEOUT,
+    Fields,
+    Rule,
+    compile_rule,
+    compile_rules,
+    evaluate,
+    search_budget,
+    split_rules,
+)
 from bot.model import Article, Section
 from tests.config.conftest import BASE, Write, load, problems
 
@@ -58,6 +69,30 @@ def test_a_catastrophic_include_rule_times_out_and_lets_nothing_in() -> None:
 def test_a_catastrophic_category_rule_is_stopped_too() -> None:
     many = Fields(categories=tuple(f"{'a' * 3000}{i}!" for i in range(50)))
     assert verdict((), (f"category:{CATASTROPHIC}",), many) == (False, [("exclude", f"category:{CATASTROPHIC}")])
+
+
+class _RecordingPattern:
+    """Stands in for a compiled pattern: notes the timeout each search is given, matches nothing."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float] = []
+
+    def search(self, haystack: str, *, timeout: float) -> None:
+        self.timeouts.append(timeout)
+        return None
+
+
+def test_a_long_story_gives_a_rule_more_time_in_proportion_so_a_linear_scan_never_runs_out() -> None:
+    assert search_budget(["short"]) == pytest.approx(SEARCH_TIMEOUT, abs=1e-5)
+    assert search_budget(["x" * 1_000_000]) == pytest.approx(SEARCH_TIMEOUT + SEARCH_SECONDS_PER_MILLION_CHARS)
+    assert search_budget(["x" * 300_000, "y" * 200_000]) == pytest.approx(SEARCH_TIMEOUT + SEARCH_SECONDS_PER_MILLION_CHARS / 2)
+    given = {}
+    for size in (100, 1_000_000):
+        pattern = _RecordingPattern()
+        assert Rule(text="x", pattern=pattern).search(Fields(text="w" * size)) is False  # type: ignore[arg-type]
+        [given[size]] = pattern.timeouts
+    assert given[100] <= SEARCH_TIMEOUT + 0.001
+    assert given[1_000_000] > SEARCH_TIMEOUT + 0.9 * SEARCH_SECONDS_PER_MILLION_CHARS
 
 
 def test_the_same_rule_works_on_ordinary_text() -> None:
