@@ -25,7 +25,8 @@ from bot.config.fieldtypes import hide_password
 from bot.config_watch import ConfigWatcher
 from bot.delivery import Deliverer, Sink
 from bot.errors import ConfigError, StoreError
-from bot.feeds.fetch import Fetcher
+from bot.feeds.addresses import AddressPolicy
+from bot.feeds.fetch import Fetcher, open_session
 from bot.notices import OPERATOR_ONLY, Concerns
 from bot.pipeline import Poller, PollReport, utcnow
 from bot.schedule import missed_digest
@@ -94,8 +95,8 @@ class App:
             released = await self.store.release_leases()
             if released:
                 log.info("resuming %d post(s) left in flight by the previous run", released)
-        self.session = aiohttp.ClientSession()
-        fetcher = Fetcher(self.session)
+        self.session = open_session(self.address_policy)
+        fetcher = Fetcher(self.session, policy=self.address_policy)
         await self._sync_feeds(config)
         sink = self._sink or await self._make_sink(config)
         self.poller = Poller(store=self.store, fetcher=fetcher, config=lambda: self.config, clock=self.clock, notify=self.notify)
@@ -123,6 +124,12 @@ class App:
             "newsbot running: %d feed(s), %d subscription(s), storage %s",
             len(config.feeds), len(config.subscriptions), hide_password(config.storage.url),
         )
+
+    def address_policy(self) -> AddressPolicy:
+        """What fetches may connect to: the running config's ``network.allow_addresses``, read at
+        each connection, so an edit applies without a restart."""
+        assert self.config is not None
+        return AddressPolicy.of(self.config.network.allow_addresses)
 
     async def _make_sink(self, config: Config) -> Sink:
         if config.discord.token is None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.config import Config
+    from bot.feeds.addresses import AddressPolicy
     from bot.store import PruneReport, StoreStatus
 
 DEFAULT_CONFIG = Path("config/newsbot.yaml")
@@ -38,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
         help="fetch article pages of teaser entries (auto: only for URL sources)",
     )
     preview.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    preview.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG,
+        help="a URL is fetched from the addresses this config allows, as the bot's (network.allow_addresses); "
+        "no such file: public addresses only (default: %(default)s)",
+    )
 
     run = sub.add_parser("run", help="run the bot (posts to the terminal when no Discord token is set)")
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
@@ -95,15 +101,25 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _preview_policy(config: Path) -> AddressPolicy:
+    """The bot's address policy, so a preview fetches what the bot would; public only without a config."""
+    from bot.config import load_config
+    from bot.feeds.addresses import AddressPolicy
+
+    return AddressPolicy.of(load_config(config).network.allow_addresses) if config.is_file() else AddressPolicy()
+
+
 def _preview(args: argparse.Namespace) -> int:
-    from bot.preview import preview_source
+    from bot.feeds.addresses import PUBLIC_ONLY
+    from bot.preview import is_url, preview_source
     from bot.terminal import article_json, format_article
 
     if args.limit is not None and args.limit < 1:
         print("newsbot: --limit must be at least 1", file=sys.stderr)
         return 2
     fetch = {"auto": None, "yes": True, "no": False}[args.fetch_pages]
-    articles = asyncio.run(preview_source(args.source, limit=args.limit, fetch_pages=fetch))
+    policy = _preview_policy(args.config) if is_url(args.source) else PUBLIC_ONLY
+    articles = asyncio.run(preview_source(args.source, limit=args.limit, fetch_pages=fetch, policy=policy))
     if args.json:
         json.dump({"articles": [article_json(a) for a in articles]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

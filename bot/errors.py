@@ -4,6 +4,7 @@
     ├── ConfigError      a config file that does not validate (file, line, key)
     ├── SourceError      a feed, page or file that cannot be read or parsed (source)
     │   ├── FetchError   HTTP/network failure (url, status)
+    │   │   └── AddressRefusedError  the URL leads to an address the operator has not allowed
     │   └── ParseError   bytes that are not a feed / article we can read
     │       └── PageNotFeedError  a feed URL that serves an HTML page (the page is kept)
     ├── StoreError       the database refused or failed
@@ -42,6 +43,11 @@ class FetchError(SourceError):
         super().__init__(source, message)
         self.status = status
         self.retry_after = retry_after
+
+
+class AddressRefusedError(FetchError):
+    """Nothing was fetched: the URL, a redirect or its host name leads to an address the bot may not
+    connect to (not public, and not in ``network.allow_addresses``); the message says which and why."""
 
 
 class ParseError(SourceError):

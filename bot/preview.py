@@ -12,11 +12,10 @@ import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from bot.articles.build import DEFAULT_OPTIONS, SummaryOptions, build_article, is_teaser
 from bot.errors import FetchError, PageNotFeedError, SourceError
-from bot.feeds.fetch import Fetcher
+from bot.feeds.addresses import PUBLIC_ONLY, AddressPolicy
+from bot.feeds.fetch import Fetcher, open_session
 from bot.feeds.local import read_article_file, read_article_folder
 from bot.feeds.parse import parse_feed
 from bot.feeds.remote import feed_advertised_by, read_feed_url
@@ -31,16 +30,22 @@ def is_url(source: str) -> bool:
 
 
 async def preview_source(
-    source: str, *, limit: int | None = None, fetch_pages: bool | None = None, options: SummaryOptions = DEFAULT_OPTIONS
+    source: str,
+    *,
+    limit: int | None = None,
+    fetch_pages: bool | None = None,
+    options: SummaryOptions = DEFAULT_OPTIONS,
+    policy: AddressPolicy = PUBLIC_ONLY,
 ) -> list[Article]:
     """Articles from one source, newest entries as the feed orders them, at most ``limit``.
 
     ``fetch_pages``: fetch the article page of teaser entries (default: only for URL sources,
-    since a local feed's links usually point at the internet).
+    since a local feed's links usually point at the internet).  ``policy``: the addresses a URL
+    source may be fetched from, as the bot's (``network.allow_addresses``; default public only).
     """
     if is_url(source):
-        async with aiohttp.ClientSession() as session:
-            fetcher = Fetcher(session)
+        async with open_session(policy) as session:
+            fetcher = Fetcher(session, policy=policy)
             return await _from_url(fetcher, source, limit, True if fetch_pages is None else fetch_pages, options)
     path = Path(source)
     if not path.exists():

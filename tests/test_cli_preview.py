@@ -13,6 +13,8 @@ from tests.e2e.harness import body_text
 from tests.support.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Two tests fetch from 127.0.0.1 (a FeedServer, a closed port), which the bot refuses by default.
+pytestmark = pytest.mark.usefixtures("allow_loopback")
 
 
 def test_preview_json_is_exactly_one_document(capsys: pytest.CaptureFixture[str]) -> None:

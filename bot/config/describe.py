@@ -32,6 +32,11 @@ def describe_config(config: Config) -> str:
     retention = config.storage.retention
     kept = f"stories kept {format_duration(retention)}" if retention else "every story kept (retention 0)"
     lines.append(f"Storage: {hide_password(config.storage.url)}; {kept}")
+    allowed = config.network.allow_addresses
+    lines.append(
+        f"Network: fetches public addresses and {', '.join(allowed)}" if allowed
+        else "Network: fetches public addresses only (network.allow_addresses is empty)"
+    )
     lines.append(
         f"Defaults: poll every {format_duration(d.poll_interval)}, summaries of {d.summary_sentences} "
         f"sentence(s), TL;DR of {d.tldr_sentences}, layout {d.layout}, time zone {d.timezone}, "

@@ -85,6 +85,7 @@ def load_sources(path: Path, *, env: Mapping[str, str] | None = None, managed_te
         defaults=merged.defaults,
         feeds=tuple(merged.feeds),
         subscriptions=tuple(merged.subscriptions),
+        network=main.model.network,
         alert_channels=_alert_channels(main.model, managed.model if managed is not None else None),
         warnings=tuple(merged.warnings),
         source_digest=sources_digest(main_bytes, managed_bytes),

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from bot.config.cron import cron_trigger
 from bot.config.fieldtypes import FetchArticleValue, Layout, Mode
 from bot.config.filters import Fields, Rule, Verdict, compile_rules, evaluate
-from bot.config.schema import Defaults, DiscordSection, StorageSection, WebhookSpec
+from bot.config.schema import Defaults, DiscordSection, NetworkSection, StorageSection, WebhookSpec
 from bot.model import Article
 
 #: ``Feed.origin`` of a feed added from Discord (a hand-written feed's origin is its file's name).
@@ -150,6 +150,8 @@ class Config(_Frozen):
     defaults: Defaults = Defaults()
     feeds: tuple[Feed, ...] = ()
     subscriptions: tuple[Subscription, ...] = ()
+    #: What fetches may connect to (the admins' file only: the managed file cannot widen it).
+    network: NetworkSection = NetworkSection()
     #: The servers' alert channels, from both files (``discord.alert_channels`` first), each once;
     #: bot.config.alerts decides which of them a notice reaches.
     alert_channels: tuple[int, ...] = ()

@@ -12,9 +12,20 @@ its line.
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from bot.config.cron import cron_trigger
@@ -40,6 +51,7 @@ from bot.config.fieldtypes import (
     WebSocketUrl,
     hide_password,
 )
+from bot.feeds.addresses import parse_network, show_network
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_STORAGE_URL = "sqlite+aiosqlite:///data/newsbot.db"
@@ -188,6 +200,45 @@ class StorageSection(Section):
                 "or 0 to keep every story"
             )
         return value
+
+
+def _network_list(value: Any) -> Any:
+    """One address may stand for a one-item list, and an empty key for an empty one."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _allowed_network(value: str) -> str:
+    """An IP address or CIDR range, kept as the bot shows it (``10.0.0.0/8``, ``192.168.1.20``)."""
+    return show_network(parse_network(value))
+
+
+AllowedNetworks = Annotated[
+    tuple[Annotated[str, AfterValidator(_allowed_network)], ...],
+    BeforeValidator(_network_list),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "IP addresses or CIDR ranges, e.g. 10.0.0.0/8, 192.168.1.20, fd00::/8.",
+        }
+    ),
+]
+
+
+class NetworkSection(Section):
+    """What the bot may connect to when it fetches feeds and pages: the operator's, never the managed file's.
+
+    Anyone who can add a feed chooses URLs the bot fetches, so only public addresses are fetched
+    unless listed here (bot.feeds.addresses).
+    """
+
+    allow_addresses: AllowedNetworks = Field(
+        default=(),
+        description="IP addresses or CIDR ranges the bot may fetch from besides public addresses (e.g. "
+        "10.0.0.0/8, 192.168.1.20, fd00::/8); empty: public addresses only. Loopback, private, link-local "
+        "and other non-public addresses are refused otherwise, also behind a host name or a redirect.",
+    )
 
 
 class Defaults(Section):
@@ -354,6 +405,7 @@ class ConfigFile(Section):
     defaults: Defaults = Field(default_factory=Defaults, json_schema_extra=_nullable)
     feeds: tuple[FeedSpec, ...] = Field(default=(), json_schema_extra=_nullable)
     subscriptions: tuple[SubscriptionSpec, ...] = Field(default=(), json_schema_extra=_nullable)
+    network: NetworkSection = Field(default_factory=NetworkSection, json_schema_extra=_nullable)
     managed_file: str | None = Field(
         default=None,
         description="The file the bot writes when admins manage feeds from Discord; "

@@ -36,7 +36,7 @@ from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FEEDS_PAGE, FileMessage, UserError, page_buttons
 from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, bot_permissions, missing
-from bot.errors import ConfigError, SourceError
+from bot.errors import AddressRefusedError, ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
 from bot.render import (
     CONTENT_LIMIT,
@@ -133,6 +133,8 @@ class FeedAdmin:
             raise ConfigError("the bot is still starting; try again in a moment")
         try:
             return await discover_feed(self.app.poller.fetcher, url)
+        except AddressRefusedError:
+            raise  # its sentence says why and who can allow it; "open it in a browser" would mislead
         except SourceError as exc:
             raise SourceError(url, f"I could not read it as a feed ({exc.reason}). Check that the URL opens in a browser and is RSS, Atom or JSON Feed") from exc
 

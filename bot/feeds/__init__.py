@@ -1,6 +1,8 @@
 """Feeds: where newsbot's entries come from.
 
 - ``fetch.py`` — I/O: HTTP with conditional GET, redirects, size cap (the network edge).
+- ``addresses.py`` — pure: which IP addresses a fetch may connect to (public ones, and the
+  operator's ``network.allow_addresses``), and the sentence that says why another is refused.
 - ``timing.py`` — pure: when to poll a feed next.
 - ``parse.py`` — pure: the bytes of an RSS, Atom or JSON Feed document → ``ParsedFeed``
   (``parse_feed``).

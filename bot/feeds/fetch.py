@@ -11,6 +11,18 @@ type, :class:`bot.errors.FetchError`, carrying the URL, the HTTP status and any 
 ``asyncio.CancelledError`` is the only other exception that leaves :meth:`Fetcher.fetch`, so that
 shutting down still works.  What to do about an error (disable the feed on 410, back off on 5xx)
 is the caller's decision; :mod:`bot.feeds.timing` does the arithmetic.
+
+Only addresses the :class:`~bot.feeds.addresses.AddressPolicy` allows are connected to (public
+ones, plus the operator's ``network.allow_addresses``), in two places, because aiohttp connects to
+a literal IP without asking the resolver: :class:`Fetcher` checks the host of every hop of the
+redirect chain when it is an IP address, and the session made by :func:`open_session` resolves
+host names through :class:`GuardedResolver`, which hands aiohttp only the allowed addresses of each
+answer — the very addresses it then connects to, so a name that resolves elsewhere a moment later
+(DNS rebinding) gains nothing.  A refusal is an :class:`~bot.errors.AddressRefusedError`, a
+FetchError whose message says which address and why::
+
+    AddressRefusedError(url, "127.0.0.1 is a loopback address (the bot's own machine); the bot fetches
+    only public addresses unless the operator lists it in network.allow_addresses")
 """
 
 from __future__ import annotations
@@ -18,16 +30,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import ipaddress
 import os
-from collections.abc import AsyncIterator, Mapping
+import socket
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime, timezone
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
 from yarl import URL
 
 from bot import __version__
-from bot.errors import FetchError
+from bot.errors import AddressRefusedError, FetchError
+from bot.feeds.addresses import PUBLIC_ONLY, AddressPolicy, looks_like_ip
 from bot.feeds.timing import parse_cache_control, parse_http_date, parse_retry_after
 
 __all__ = [
@@ -40,6 +56,9 @@ __all__ = [
     "HTML_ACCEPT",
     "FetchResult",
     "Fetcher",
+    "GuardedResolver",
+    "PolicySource",
+    "open_session",
 ]
 
 #: Seconds for the whole fetch: every request of the redirect chain and reading the body (the
@@ -101,6 +120,64 @@ class FetchResult:
     permanent_url: str | None = None
 
 
+#: The address policy, or a function returning the one in force (the running config's, which a
+#: reload may change).
+PolicySource = AddressPolicy | Callable[[], AddressPolicy]
+
+
+def _policy_getter(policy: PolicySource) -> Callable[[], AddressPolicy]:
+    return (lambda: policy) if isinstance(policy, AddressPolicy) else policy
+
+
+class _Refused(OSError):
+    """Raised by :class:`GuardedResolver`: an OSError, so that aiohttp reports it as the DNS failure
+    of that connection (``ClientConnectorDNSError``); :class:`Fetcher` turns it into its sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class GuardedResolver(AbstractResolver):
+    """A resolver that passes on only the addresses the policy allows (see the module docstring).
+
+    aiohttp's TCPConnector connects to exactly the addresses its resolver returns (and caches that
+    list), so a refused address is never connected to.  A name with no allowed address fails the
+    connection with the policy's sentence for the first refused one.
+    """
+
+    def __init__(self, policy: PolicySource, inner: AbstractResolver | None = None) -> None:
+        self._policy = _policy_getter(policy)
+        self._inner = inner if inner is not None else aiohttp.DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        answers = await self._inner.resolve(host, port, family)
+        if not answers:  # aiohttp expects at least one, or an OSError: a plain DNS failure
+            raise OSError(None, f"{host} resolves to no address")
+        policy = self._policy()
+        refusals = [policy.refusal(answer["host"], host=host) for answer in answers]
+        allowed = [answer for answer, refusal in zip(answers, refusals) if refusal is None]
+        if not allowed:
+            raise _Refused(str(refusals[0]))
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def open_session(policy: PolicySource, *, resolver: AbstractResolver | None = None) -> aiohttp.ClientSession:
+    """The aiohttp session for everything fetched on behalf of feeds; pair it with a Fetcher of the same policy.
+
+    Host names resolve through :class:`GuardedResolver` (wrapping ``resolver``, default aiohttp's).
+    No proxy is taken from the environment (``trust_env`` stays False): a proxy resolves names
+    itself, past the guard.  Discord's traffic has its own session (discord.py's) and is unaffected.
+    """
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(policy, resolver))
+    return aiohttp.ClientSession(connector=connector, trust_env=False)
+
+
 class _HostSlots:
     """One semaphore per host, created on demand and dropped when nobody holds or awaits it."""
 
@@ -124,15 +201,18 @@ class _HostSlots:
 class Fetcher:
     """Fetches feeds and pages through one shared ``aiohttp.ClientSession``.
 
-    The session belongs to the caller (made once at startup, see bot/cli.py), so connection pooling
-    and DNS caching are shared with everything else; the fetcher adds the politeness and error
-    rules.  The per-host limit counts only this fetcher's requests, so make one Fetcher per process.
+    The session belongs to the caller (made once at startup with :func:`open_session`), so
+    connection pooling and DNS caching are shared with everything else; the fetcher adds the
+    politeness and error rules, and refuses every hop whose host is an IP address ``policy`` does
+    not allow (the session's resolver checks host names).  The per-host limit counts only this
+    fetcher's requests, so make one Fetcher per process.
     """
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
         *,
+        policy: PolicySource = PUBLIC_ONLY,
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
         per_host_limit: int = DEFAULT_PER_HOST_LIMIT,
@@ -148,6 +228,7 @@ class Fetcher:
         if max_redirects < 0:
             raise ValueError(f"Fetcher max_redirects must not be negative, got {max_redirects!r}")
         self._session = session
+        self._policy = _policy_getter(policy)
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._max_redirects = max_redirects
@@ -168,7 +249,8 @@ class Fetcher:
         Returns on 2xx (with the body) and 304 (without).  Raises :class:`FetchError` for
         everything else: a URL that is not http(s), a network or TLS failure, the timeout, an HTTP
         error status (``status`` set; ``retry_after`` set when the server sent Retry-After), a
-        redirect loop or too many redirects, a body over ``max_bytes``.
+        redirect loop or too many redirects, a body over ``max_bytes``; and AddressRefusedError when
+        the URL, a redirect or a host name leads to an address the policy refuses (nothing is sent there).
         """
         start = _parse_url(url)
         request_headers = CIMultiDict[str]({"User-Agent": self._user_agent, "Accept": accept})
@@ -184,6 +266,8 @@ class Fetcher:
         except TimeoutError as exc:  # asyncio.timeout, and aiohttp's own ServerTimeoutError
             raise FetchError(url, f"no complete response within {self._timeout:g} s") from exc
         except aiohttp.ClientConnectorDNSError as exc:
+            if isinstance(exc.os_error, _Refused):
+                raise AddressRefusedError(url, exc.os_error.reason) from exc
             raise FetchError(url, f"could not resolve the host name {exc.host!r}") from exc
         except aiohttp.ClientSSLError as exc:
             raise FetchError(url, f"TLS/certificate error with {exc.host}: {exc}") from exc
@@ -220,10 +304,11 @@ class Fetcher:
         permanent_url: str | None = None
         still_permanent = True  # every hop so far was a 301/308
         while True:
+            self._check_literal(url, current, redirected=current is not start)
             async with self._hosts.hold(current.host or ""):
                 began = loop.time()
                 async with asyncio.timeout(budget):
-                    result = await self._request(url, current, headers, etag, last_modified)
+                    result = await self._hop(url, current, headers, etag, last_modified, redirected=current is not start)
                 budget -= loop.time() - began
             if isinstance(result, FetchResult):
                 return dataclasses.replace(result, permanent_url=permanent_url)
@@ -245,6 +330,42 @@ class Fetcher:
             current = target
             if budget <= 0:
                 raise TimeoutError
+
+    def _check_literal(self, url: str, current: URL, *, redirected: bool) -> None:
+        """Refuse a hop whose host is an IP address the policy refuses (aiohttp would not resolve it).
+
+        A host aiohttp takes for an address but :mod:`ipaddress` cannot read (``127.1``,
+        ``2130706433``) is refused too: the socket layer would map it onto some address unchecked.
+        """
+        host = current.host or ""
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            if not looks_like_ip(host):
+                return  # a host name: the session's GuardedResolver checks what it resolves to
+            reason: str | None = f"{host!r} is not a standard IP address (write it as four numbers 0–255, e.g. 192.0.2.1)"
+        else:
+            reason = self._policy().refusal(address)
+        if reason is not None:
+            raise AddressRefusedError(url, f"it redirects to {current} — {reason}" if redirected else reason)
+
+    async def _hop(
+        self,
+        url: str,
+        current: URL,
+        headers: CIMultiDict[str],
+        etag: str | None,
+        last_modified: str | None,
+        *,
+        redirected: bool,
+    ) -> FetchResult | tuple[int, URL]:
+        """:meth:`_request`, with a refused host name's sentence naming the redirect that led there."""
+        try:
+            return await self._request(url, current, headers, etag, last_modified)
+        except aiohttp.ClientConnectorDNSError as exc:
+            if redirected and isinstance(exc.os_error, _Refused):
+                raise AddressRefusedError(url, f"it redirects to {current} — {exc.os_error.reason}") from exc
+            raise
 
     async def _request(
         self,

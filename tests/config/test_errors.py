@@ -358,7 +358,7 @@ CASES = [
     pytest.param(
         "- feeds\n- subscriptions\n",
         "newsbot.yaml:1:1: the file must be a mapping of sections (discord:, storage:, defaults:, feeds:, "
-        "subscriptions:, managed_file:), not a list",
+        "subscriptions:, network:, managed_file:), not a list",
         id="list-file",
     ),
 ]

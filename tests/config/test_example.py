@@ -88,7 +88,7 @@ def test_schema_describes_the_file(tmp_path: Path) -> None:
     schema = json_schema()
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"discord", "storage", "defaults", "feeds", "subscriptions", "managed_file"}
+    assert set(schema["properties"]) == {"discord", "storage", "defaults", "feeds", "subscriptions", "network", "managed_file"}
     feed = schema["$defs"]["FeedSpec"]
     assert feed["required"] == ["name"] and feed["additionalProperties"] is False
     write_json_schema(tmp_path / "schema.json")

@@ -36,3 +36,10 @@ async def rig(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> Async
     """The bot on the emulator with a ``news`` subscription and an ``admin`` notice channel."""
     async with rigged(emu, server, tmp_path) as started:
         yield started
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(allow_loopback: None) -> None:
+    """Every test here may fetch from loopback (tests/conftest.py: ``allow_loopback``), since the
+    FeedServer listens on 127.0.0.1 and the bot fetches only public addresses by default.  A module
+    that tests that default overrides this fixture with one that does nothing."""

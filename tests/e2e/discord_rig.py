@@ -16,7 +16,9 @@ from bot.app import App
 
 
 def simple_config(emu: DiscordEmulator, server: FeedServer, db: Path, subs: str, *, admin: int | None = None) -> str:
-    """A config with one feed (``world``, served by ``server``) and the given subscriptions' YAML."""
+    """A config with one feed (``world``, served by ``server``) and the given subscriptions' YAML; it
+    allows 127.0.0.1, where the server listens, as an operator would (a bot started as its own
+    process has no test fixture to do it)."""
     admin_line = f"\n      admin_log_channel: {admin}" if admin else ""
     return f"""
     discord:
@@ -24,6 +26,8 @@ def simple_config(emu: DiscordEmulator, server: FeedServer, db: Path, subs: str,
       api_url: {emu.api_base}{admin_line}
     storage:
       url: sqlite+aiosqlite:///{db}
+    network:
+      allow_addresses: [127.0.0.1]  # the feed server's address (the bot fetches only public ones by default)
     defaults:
       poll_interval: 60s
       max_posts_per_run: 50

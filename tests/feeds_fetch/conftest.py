@@ -23,3 +23,10 @@ async def srv() -> AsyncIterator[FeedServer]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with local_session(LOCAL_HOSTS) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(allow_loopback: None) -> None:
+    """Every test here may fetch from loopback (tests/conftest.py: ``allow_loopback``), since the
+    FeedServer listens on 127.0.0.1 and the bot fetches only public addresses by default.  A module
+    that tests that default overrides this fixture with one that does nothing."""

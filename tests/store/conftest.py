@@ -173,3 +173,10 @@ async def add_article(
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(allow_loopback: None) -> None:
+    """Every test here may fetch from loopback (tests/conftest.py: ``allow_loopback``): the
+    two-worker tests poll feeds from the FeedServer on 127.0.0.1, which the bot's default (public
+    addresses only) refuses."""
