@@ -279,7 +279,7 @@ class NewsCommands(commands.Cog):
 
     async def _resolve_article(self, query: str | None, channels: frozenset[int]) -> StoredArticle:
         """"#<id>" (from autocomplete), words to search, or nothing for the newest story; only among
-        the stories routed to ``channels`` when given (a story elsewhere is as unknown as no story)."""
+        the stories routed to ``channels`` (a story elsewhere is as unknown as no story)."""
         if query:
             match = re.fullmatch(r"#?(\d+)", query.strip())
             if match:
