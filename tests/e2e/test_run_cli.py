@@ -51,3 +51,5 @@ def test_run_without_token_prints_the_seed_story_and_stops_on_sigterm(tmp_path: 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        reader.join(timeout=5)  # the pipe is at its end once the bot has exited
+        proc.stdout.close()
