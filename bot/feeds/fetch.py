@@ -138,6 +138,11 @@ class _Refused(OSError):
         self.reason = reason
 
 
+def _refused(url: str, current: URL, reason: str, *, redirected: bool) -> AddressRefusedError:
+    """The error for a hop the policy refuses; one reached by a redirect names that redirect."""
+    return AddressRefusedError(url, f"it redirects to {current} — {reason}" if redirected else reason)
+
+
 class GuardedResolver(AbstractResolver):
     """A resolver that passes on only the addresses the policy allows (see the module docstring).
 
@@ -266,8 +271,6 @@ class Fetcher:
         except TimeoutError as exc:  # asyncio.timeout, and aiohttp's own ServerTimeoutError
             raise FetchError(url, f"no complete response within {self._timeout:g} s") from exc
         except aiohttp.ClientConnectorDNSError as exc:
-            if isinstance(exc.os_error, _Refused):
-                raise AddressRefusedError(url, exc.os_error.reason) from exc
             raise FetchError(url, f"could not resolve the host name {exc.host!r}") from exc
         except aiohttp.ClientSSLError as exc:
             raise FetchError(url, f"TLS/certificate error with {exc.host}: {exc}") from exc
@@ -304,12 +307,18 @@ class Fetcher:
         permanent_url: str | None = None
         still_permanent = True  # every hop so far was a 301/308
         while True:
-            self._check_literal(url, current, redirected=current is not start)
-            async with self._hosts.hold(current.host or ""):
-                began = loop.time()
-                async with asyncio.timeout(budget):
-                    result = await self._hop(url, current, headers, etag, last_modified, redirected=current is not start)
-                budget -= loop.time() - began
+            redirected = current is not start
+            self._check_literal(url, current, redirected=redirected)
+            try:
+                async with self._hosts.hold(current.host or ""):
+                    began = loop.time()
+                    async with asyncio.timeout(budget):
+                        result = await self._request(url, current, headers, etag, last_modified)
+                    budget -= loop.time() - began
+            except aiohttp.ClientConnectorDNSError as exc:
+                if isinstance(exc.os_error, _Refused):  # GuardedResolver refused what the name resolves to
+                    raise _refused(url, current, exc.os_error.reason, redirected=redirected) from exc
+                raise
             if isinstance(result, FetchResult):
                 return dataclasses.replace(result, permanent_url=permanent_url)
 
@@ -347,25 +356,7 @@ class Fetcher:
         else:
             reason = self._policy().refusal(address)
         if reason is not None:
-            raise AddressRefusedError(url, f"it redirects to {current} — {reason}" if redirected else reason)
-
-    async def _hop(
-        self,
-        url: str,
-        current: URL,
-        headers: CIMultiDict[str],
-        etag: str | None,
-        last_modified: str | None,
-        *,
-        redirected: bool,
-    ) -> FetchResult | tuple[int, URL]:
-        """:meth:`_request`, with a refused host name's sentence naming the redirect that led there."""
-        try:
-            return await self._request(url, current, headers, etag, last_modified)
-        except aiohttp.ClientConnectorDNSError as exc:
-            if redirected and isinstance(exc.os_error, _Refused):
-                raise AddressRefusedError(url, f"it redirects to {current} — {exc.os_error.reason}") from exc
-            raise
+            raise _refused(url, current, reason, redirected=redirected)
 
     async def _request(
         self,
