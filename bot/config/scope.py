@@ -88,7 +88,7 @@ class GuildScope:
 def guild_scope(config: Config, channels: Iterable[int], *, only_server: bool) -> GuildScope:
     """The scope of the server whose channel ids are ``channels``.
 
-    ``only_server``: the bot is in this server alone, so every feed, subscription and story is its
+    ``only_server``: the bot is in this server alone, so every feed and subscription is its
     own, including a feed with no subscription at all (added with no channel, or whose subscriptions
     were removed).  In a bot that is in several servers such a feed is seen and owned by none: only
     the operator changes it, in the YAML.
@@ -98,7 +98,7 @@ def guild_scope(config: Config, channels: Iterable[int], *, only_server: bool) -
         return GuildScope(subscriptions=config.subscriptions, seen=names, owned=names, channels=None, only_server=True)
     ours = frozenset(channels)
     subscriptions = tuple(sub for sub in config.subscriptions if sub.channel in ours)
-    seen = frozenset(name for sub in subscriptions for name in sub.feeds)
+    seen = feeds_posting_to(config, ours)
     owned = frozenset(name for name in seen if all(sub.channel in ours for sub in config.subscriptions_for(name)))
     return GuildScope(subscriptions=subscriptions, seen=seen, owned=owned, channels=ours)
 
