@@ -11,6 +11,7 @@ groups are left out.  The commands must be synced globally for a DM to have /hel
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.discord_rig import running_app
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator, EmulatorUsageError
 from tests.support.feedserver import FeedServer
@@ -38,10 +40,11 @@ class Bot:
     user: int
 
 
-async def _start(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, names: list[str], items: list[Item], *,
-                 command_guilds: bool = False) -> tuple[App, list[int], list[int]]:
-    """The bot in one server per name, the i-th server's ``news`` channel following a feed of items[i];
-    its commands synced globally, or to each server (``command_guilds``)."""
+@contextlib.asynccontextmanager
+async def _running(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, names: list[str], items: list[Item], *,
+                   command_guilds: bool = False) -> AsyncIterator[tuple[App, list[int], list[int]]]:
+    """The bot in one server per name, the i-th server's ``news`` channel following a feed of items[i],
+    polled once; its commands synced globally, or to each server (``command_guilds``)."""
     guilds = [emu.add_guild(name) for name in names]
     channels = [emu.add_channel(guild, "news") for guild in guilds]
     extra_yaml = f"\n      command_guilds: [{', '.join(map(str, guilds))}]" if command_guilds else ""
@@ -63,21 +66,17 @@ async def _start(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, names
     subscriptions:{subs}
     """)
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    await cycle(app, clock)
-    return app, guilds, channels
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        yield app, guilds, channels
 
 
 @pytest.fixture
 async def bot(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Bot]:
     """The bot in two servers, each with a story posted to its channel; a user outside both."""
-    app, guilds, channels = await _start(emu, server, tmp_path, ["alpha", "beta"], [HARBOUR, BRIDGE])
-    try:
+    async with _running(emu, server, tmp_path, ["alpha", "beta"], [HARBOUR, BRIDGE]) as (app, guilds, channels):
         await emu.wait_for_commands()
         yield Bot(app, guilds, channels, emu.add_user("dora"))
-    finally:
-        await app.stop()
 
 
 def _text(message: dict[str, Any]) -> str:
@@ -143,25 +142,19 @@ async def test_a_dm_is_offered_no_story_command(emu: DiscordEmulator, bot: Bot, 
 async def test_a_bot_in_one_server_offers_no_story_command_in_a_dm_either(
     emu: DiscordEmulator, server: FeedServer, tmp_path: Path
 ) -> None:
-    app, _, channels = await _start(emu, server, tmp_path, ["alpha"], [HARBOUR])
-    try:
+    async with _running(emu, server, tmp_path, ["alpha"], [HARBOUR]) as (_, _, channels):
         await emu.wait_for_commands()
         assert HARBOUR.title in str(emu.messages(channels[0]))
         user = emu.add_user("dora")
         await _refused_in_a_dm(emu, user)
         text = str((await _dm(emu, user, "help"))["embeds"])
         assert "run these commands in a channel of a server" in text and HARBOUR.title not in text
-    finally:
-        await app.stop()
 
 
 async def test_with_command_guilds_a_dm_is_offered_no_command(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> None:
     """``command_guilds`` syncs copies to those servers and nothing globally, so Discord offers a DM none."""
-    app, guilds, _ = await _start(emu, server, tmp_path, ["alpha"], [HARBOUR], command_guilds=True)
-    try:
+    async with _running(emu, server, tmp_path, ["alpha"], [HARBOUR], command_guilds=True) as (_, guilds, _):
         assert {c["name"] for c in await emu.wait_for_commands(guilds[0])} >= {"help", "article"}
         assert emu.registered_commands() == []
         with pytest.raises(EmulatorUsageError, match="a DM offers only global commands"):
             await emu.invoke_dm_command(emu.add_user("dora"), "help")
-    finally:
-        await app.stop()

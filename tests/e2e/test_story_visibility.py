@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.discord_rig import running_app
 from tests.e2e.harness import Clock, Item, body_text, cycle, rss, write_config
 from tests.emulator import DiscordEmulator, Permission as P
 from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
@@ -75,16 +76,12 @@ async def world(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> Asy
         channel: {staff}
     """)
     clock = Clock()
-    app = App(cfg, env={"DISCORD_TOKEN": emu.token}, clock=clock, loops=False)
-    await app.start()
-    try:
+    async with running_app(cfg, emu, clock) as app:
         await cycle(app, clock)
         await emu.wait_for_commands()
         await emu.settle()
         assert PAYROLL.title in str(emu.messages(staff)) and HARBOUR.title in str(emu.messages(news))
         yield Server(guild, news, staff, reader, staffer, app)
-    finally:
-        await app.stop()
 
 
 def _text(message: dict[str, Any]) -> str:
