@@ -112,6 +112,23 @@ def strip_trailer(text: str) -> str:
     return _TRAILER.sub("", text)
 
 
+#: A prompt pointing at the page's media, glued into a paragraph when the page's own line breaks
+#: were lost ("… last week. Scroll down for video The kite, dubbed …").  Only where a sentence
+#: could start and before what could start the next one, so "he had to scroll down for more
+#: news" stays.
+_INLINE_PROMPT = re.compile(
+    r"""(?:^|(?<=[.!?:"”’')]\ ))
+        (?i:scroll\ down\ (?:for|to\ (?:watch|see|view))\ (?:the\ )?(?:videos?|pictures|photos|more))
+        [\s:.!]*(?=$|[A-Z0-9"“‘'])""",
+    re.VERBOSE,
+)
+
+
+def strip_prompts(text: str) -> str:
+    """Remove media prompts ("Scroll down for video") from anywhere in a paragraph."""
+    return _INLINE_PROMPT.sub("", text).strip()
+
+
 #: A wire credit opening an article: "(CNN)", "(CNN) -- ", "WASHINGTON (Reuters) - ",
 #: "NEW YORK, Nov 3 (AP) — ", "(The Hollywood Reporter)".  An optional dateline in capitals, a
 #: short capitalised name in brackets, an optional dash, then the sentence itself.
@@ -172,7 +189,7 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
             continue
         if skipping_level is not None:
             continue
-        text = strip_trailer(block.text)
+        text = strip_prompts(strip_trailer(block.text))
         if not text or is_boilerplate(text):
             continue
         if not out and _is_label(text):

@@ -239,10 +239,27 @@ def summarize_sentences(sentences: Sequence[str], k: int, *, weights: Weights = 
     return " ".join(sentences[i] for i in rank_sentences(sentences, k, weights=weights))
 
 
+#: A pointer at a photo ("(pictured)", "(left, with his wife)", "(file photo)"): a summary posts
+#: no photo, so it would point at nothing.
+_PHOTO_POINTER = re.compile(
+    r"""\s*\(
+        (?:(?:pictured|photographed|shown|seen\ here|inset|file\ (?:photo|picture|image))(?:[\s,:;][^()]{0,60})?
+          | (?:(?:far|from|second|third|second\ from|third\ from)\ )?(?:left|right|cent(?:re|er)|above|below)
+            (?:(?:,|\ and|\ to|\ with)\ [^()]{1,60})?
+        )\)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def without_photo_pointers(sentence: str) -> str:
+    """The sentence with its pointers at the page's photos taken out."""
+    return _PHOTO_POINTER.sub("", sentence).strip() if "(" in sentence else sentence
+
+
 @lru_cache(maxsize=2048)
 def _paragraph_sentences(paragraph: str) -> tuple[str, ...]:
     # Cached: the TL;DR splits the very paragraphs the section summaries just split.
-    return tuple(split_sentences(paragraph))
+    return tuple(t for t in (without_photo_pointers(s) for s in split_sentences(paragraph)) if t.strip())
 
 
 def section_sentences(paragraphs: Sequence[str]) -> list[str]:

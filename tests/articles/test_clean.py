@@ -1,7 +1,7 @@
 import pytest
 
 from bot.articles.blocks import Block
-from bot.articles.clean import clean_blocks, is_boilerplate, strip_trailer
+from bot.articles.clean import clean_blocks, is_boilerplate, strip_prompts, strip_trailer
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,27 @@ def test_content_kept(text: str) -> None:
 
 def test_trailer_stripped_from_real_paragraph() -> None:
     assert strip_trailer("The war goes on. Read more @ example.com") == "The war goes on."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It was impressive. Scroll down for video The kite flew.", "It was impressive. The kite flew."),
+        ("Scroll down for video. 'Yes,' he said.", "'Yes,' he said."),
+        ("He wept. SCROLL DOWN TO WATCH THE VIDEO: Police arrived.", "He wept. Police arrived."),
+        ("Scroll down to see more", ""),
+        # Where it is the sentence's own words, it stays.
+        ("He had to scroll down for more news.", "He had to scroll down for more news."),
+        ("Scroll down for video of the rescue, which took hours.", "Scroll down for video of the rescue, which took hours."),
+    ],
+)
+def test_media_prompt_removed_from_inside_a_paragraph(text: str, expected: str) -> None:
+    assert strip_prompts(text) == expected
+
+
+def test_clean_blocks_removes_a_glued_prompt_and_keeps_the_paragraph() -> None:
+    blocks = [Block("para", "The boy fell into the pit on Saturday. Scroll down for video He was rescued by his parents.")]
+    assert [b.text for b in clean_blocks(blocks)] == ["The boy fell into the pit on Saturday. He was rescued by his parents."]
 
 
 def test_clean_blocks_drops_chrome_sections_title_and_byline() -> None:

@@ -1,5 +1,7 @@
+import pytest
+
 from bot.articles.sentences import split_sentences
-from bot.articles.summarize import rank_sentences, summarize_article, summarize_section
+from bot.articles.summarize import rank_sentences, summarize_article, summarize_section, without_photo_pointers
 
 SECTION = [
     "The city council approved a new budget for public transport on Tuesday.",
@@ -54,3 +56,36 @@ def test_tldr_is_not_the_first_section_summary_repeated() -> None:
 def test_empty_article() -> None:
     assert summarize_article([], 3) == ""
     assert summarize_section([], 2) == ""
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Smith (pictured) said the deal was done.", "Smith said the deal was done."),
+        ("Wright (centre) and Ramsey (left, with his wife) watched.", "Wright and Ramsey watched."),
+        ("Tim Sherwood (from left to right), Les Ferdinand and Chris Ramsey.", "Tim Sherwood, Les Ferdinand and Chris Ramsey."),
+        ("(Pictured: the car) It crashed into a wall.", "It crashed into a wall."),
+        ("The cheetah pit (file photo of the zoo) is deep.", "The cheetah pit is deep."),
+        # Brackets that carry the story's words stay.
+        ("He is 6ft (1.8m) tall.", "He is 6ft (1.8m) tall."),
+        ("The Right (right-wing) party won.", "The Right (right-wing) party won."),
+        ("The leftist (Left Party) bloc won.", "The leftist (Left Party) bloc won."),
+    ],
+)
+def test_photo_pointers_taken_out(sentence: str, expected: str) -> None:
+    assert without_photo_pointers(sentence) == expected
+
+
+def test_summaries_carry_no_photo_pointers() -> None:
+    """A summary posts no photo, so "(pictured)" in one would point at nothing."""
+    section = [
+        "Mayor Ana Ruiz (pictured) opened the new bridge over the river on Monday.",
+        "The bridge (left) cost twelve million euros and took three years to build.",
+        "(Pictured)",
+    ]
+    assert summarize_section(section, 2) == (
+        "Mayor Ana Ruiz opened the new bridge over the river on Monday. "
+        "The bridge cost twelve million euros and took three years to build."
+    )
+    tldr = summarize_article([section, SECTION], 3, title="Mayor opens bridge")
+    assert "(" not in tldr and "pictured" not in tldr.lower()
