@@ -153,7 +153,10 @@ class GuardedResolver(AbstractResolver):
 
     def __init__(self, policy: PolicySource, inner: AbstractResolver | None = None) -> None:
         self._policy = _policy_getter(policy)
-        self._inner = inner if inner is not None else aiohttp.DefaultResolver()
+        # The connector never closes a resolver it was handed, so the default is one that holds
+        # nothing to close: getaddrinfo in a thread.  (aiohttp's own default becomes a c-ares
+        # channel when aiodns is installed, which would then outlive the session.)
+        self._inner = inner if inner is not None else aiohttp.ThreadedResolver()
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET

@@ -169,6 +169,14 @@ async def test_localhost_through_the_systems_resolver_is_refused(srv_rss: FeedSe
     assert srv_rss.requests == []
 
 
+async def test_the_default_resolver_holds_nothing_the_session_would_leave_open() -> None:
+    """The connector never closes a resolver it was handed, so the guard's own default must need no
+    closing: aiohttp's default turns into a c-ares channel wherever aiodns is installed."""
+    guard = GuardedResolver(LOCAL)
+    assert type(guard._inner) is aiohttp.ThreadedResolver
+    assert {answer["host"] for answer in await guard.resolve("localhost", 80)} <= {"127.0.0.1", "::1"}
+
+
 async def test_the_resolver_hands_on_only_allowed_addresses() -> None:
     """aiohttp connects to exactly the addresses its resolver returns: a refused one is never tried."""
     dns = MapResolver({"mixed.example": ["10.0.0.5", "127.0.0.1", "93.184.216.34", "::1"]})
