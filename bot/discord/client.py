@@ -37,6 +37,8 @@ log = logging.getLogger("newsbot.discord")
 
 #: How long `newsbot run` waits for the gateway's READY before giving up with a clear message.
 READY_TIMEOUT = 60.0
+#: How long ``close`` lets a channel check that a gateway event started run on.
+CLOSE_GRACE_SECONDS = 5.0
 #: The name of the webhooks the bot creates for webhook subscriptions.
 WEBHOOK_NAME = "newsbot"
 
@@ -76,16 +78,16 @@ class NewsClient(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
-        await self.connection.check_channels()
+        await self.connection.check_on_event()
 
     async def on_guild_channel_update(self, before: Any, after: Any) -> None:
-        await self.connection.check_channels()
+        await self.connection.check_on_event()
 
     async def on_guild_channel_delete(self, channel: Any) -> None:
-        await self.connection.check_channels()
+        await self.connection.check_on_event()
 
     async def on_guild_role_update(self, before: Any, after: Any) -> None:
-        await self.connection.check_channels()
+        await self.connection.check_on_event()
 
 
 class DiscordConnection:
@@ -111,6 +113,8 @@ class DiscordConnection:
         self._servers_loaded = False
         self._servers_loading = asyncio.Lock()
         self._ready = asyncio.Event()
+        #: Channel checks started by gateway events (discord.py runs each handler as its own task).
+        self._event_checks: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         config = self.config()
@@ -135,10 +139,24 @@ class DiscordConnection:
             log.exception("the Discord gateway connection ended")
 
     async def close(self) -> None:
+        """Disconnect, and let a channel check in progress finish (bounded) before the app closes
+        the store under it."""
         await self.client.close()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._event_checks:
+            await asyncio.wait(set(self._event_checks), timeout=CLOSE_GRACE_SECONDS)
+
+    async def check_on_event(self) -> None:
+        """``check_channels`` for a gateway event, run so that ``close`` waits for it."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._event_checks.add(task)
+        try:
+            await self.check_channels()
+        finally:
+            self._event_checks.discard(task)
 
     # -- commands ----------------------------------------------------------------------------------
 

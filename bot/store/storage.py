@@ -13,9 +13,10 @@ One is Store-only: :meth:`Store.prune`, which runs many short transactions of it
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 
 from sqlalchemy import text
@@ -35,6 +36,9 @@ from bot.store.status import StatusMixin
 from bot.store.subscriptions import SubscriptionsMixin
 
 log = logging.getLogger(__name__)
+
+#: How long ``Store.close`` waits for the queries in flight to finish before it closes anyway.
+CLOSE_GRACE_SECONDS = 5.0
 
 #: Key of the PostgreSQL advisory lock held while a transaction decides whether a story is new
 #: and stores it (distinct from migrate.MIGRATION_LOCK_KEY).
@@ -112,10 +116,34 @@ class Store(_Parts):
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._in_use = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+
+    @contextmanager
+    def _using(self, what: str) -> Iterator[None]:
+        """Count a connection in use, so that ``close`` can wait for it; refuse one once closed.
+
+        A task still running when the bot stops (a Discord event's handler, a command) may be
+        mid-query: disposing of the engine under it would leave its connection to the garbage
+        collector (an aiosqlite thread, a PostgreSQL session), and one opened after the dispose
+        would open a new pool that nothing closes.
+        """
+        if self._closed:
+            raise StoreError(f"{what}: the store is closed (the bot is stopping)")
+        self._in_use += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_use -= 1
+            if not self._in_use:
+                self._idle.set()
 
     @asynccontextmanager
     async def _connect(self, what: str) -> AsyncIterator[AsyncConnection]:
-        with translating(what):
+        with self._using(what), translating(what):
             async with self.engine.begin() as conn:
                 yield conn
 
@@ -126,32 +154,33 @@ class Store(_Parts):
         Only database failures become StoreError; an exception raised by the block itself
         (even an OSError) propagates unchanged after the rollback.
         """
-        with translating("begin transaction"):
-            conn = await self.engine.connect()
-            try:
-                await conn.begin()
-            except BaseException:
-                await conn.close()
-                raise
-        tx = Tx(conn)
-        try:
-            try:
-                yield tx
-            except BaseException:
-                tx._finished = True
+        with self._using("begin transaction"):
+            with translating("begin transaction"):
+                conn = await self.engine.connect()
                 try:
-                    await conn.rollback()
-                except Exception:  # the block's own error matters more than a failed rollback
-                    log.warning("rollback failed", exc_info=True)
-                raise
-            tx._finished = True
-            with translating("commit"):
-                await conn.commit()
-        finally:
+                    await conn.begin()
+                except BaseException:
+                    await conn.close()
+                    raise
+            tx = Tx(conn)
             try:
-                await conn.close()
-            except Exception:  # the connection goes back broken; the pool discards it
-                log.warning("closing a connection failed", exc_info=True)
+                try:
+                    yield tx
+                except BaseException:
+                    tx._finished = True
+                    try:
+                        await conn.rollback()
+                    except Exception:  # the block's own error matters more than a failed rollback
+                        log.warning("rollback failed", exc_info=True)
+                    raise
+                tx._finished = True
+                with translating("commit"):
+                    await conn.commit()
+            finally:
+                try:
+                    await conn.close()
+                except Exception:  # the connection goes back broken; the pool discards it
+                    log.warning("closing a connection failed", exc_info=True)
 
     async def prune(
         self, older_than: datetime | None, *, dry_run: bool = False, batch: int = PRUNE_BATCH
@@ -193,6 +222,12 @@ class Store(_Parts):
         return result
 
     async def close(self) -> None:
-        """Release every connection (idempotent)."""
+        """Wait for the queries in flight (at most ``CLOSE_GRACE_SECONDS``), then release every
+        connection; later calls are refused with a StoreError.  Idempotent."""
+        self._closed = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), CLOSE_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("closing the store with %d connection(s) still in use after %.0fs", self._in_use, CLOSE_GRACE_SECONDS)
         with translating("close"):
             await self.engine.dispose()
