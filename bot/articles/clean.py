@@ -53,7 +53,7 @@ _BOILERPLATE = re.compile(
       | (?:click|tap)\ here\b.*
       | (?:we|this\ (?:site|website))\ uses?\ cookies\b.*
       | .*\b(?:accept|manage)\ (?:all\ )?cookies\b.*
-      | (?:all\ rights\ reserved|©|\(c\)\ ?\d{4}|copyright\ ©?\s*\d{4}).*
+      | (?:all\ rights\ reserved|©|\(c\)\ ?\d{4}|copyright\ ©?\s*\d{4}|copyright\ (?-i:(?:[A-Z][\w&.'’-]*\ ){1,5})(?:19|20)\d{2}\b).*
       | .*\ball\ rights\ reserved\.?
       | (?:leave\ a\ (?:comment|reply)|\d+\ comments?|comments?|(?:show|view|post|add|write)\ (?:a\ )?comments?)
          [\s:.()+]*

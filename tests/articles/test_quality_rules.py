@@ -169,6 +169,8 @@ def test_extract_page_never_raises(junk: str) -> None:
         '[button link="https://example.com" type="big"] Send us your review[/button]',
         "Post Comment (+)",
         "This copy is for your personal, non-commercial use only.",
+        "copyright Inexhibit 2019 - ISSN: 2283-5474",
+        "Copyright The New York Times Company 2021",
     ],
 )
 def test_more_boilerplate_detected(text: str) -> None:
@@ -186,6 +188,8 @@ def test_more_boilerplate_detected(text: str) -> None:
         "The state-of-the-art plant opened in 2019.",
         "November was the wettest month on record in the city.",
         "NATO AND THE EU",
+        "Copyright law was changed in 2019 to protect authors.",
+        "Copyright Office ruled in 2020 that the image is not protected.",
     ],
 )
 def test_prose_is_not_boilerplate(text: str) -> None:
@@ -299,6 +303,10 @@ def test_quoted_share_of_a_hostile_run_on_is_bounded() -> None:
         ("‘I’d be over the moon to get it,’ said Locke while talks went on.", 0.4, 0.8),
         ("He’s the club’s third manager this year.", 0.0, 0.0),  # apostrophes are not quotes
         ("\"And that is all there is to it", 1.0, 1.0),  # a quotation running past the sentence
+        # The last words of a quotation that began in an earlier sentence.
+        ("Thanks to my tariffs, we're taking in billions of dollars from China.\"", 1.0, 1.0),
+        ("That is why we won.” The crowd cheered.", 1.0, 1.0),
+        ("He said \"no\" to the plan on Friday.", 0.0, 0.3),  # a quotation opened and closed here
     ],
 )
 def test_quoted_share(sentence: str, low: float, high: float) -> None:
@@ -342,9 +350,21 @@ def test_a_bare_quotation_gives_way_to_a_fact() -> None:
 
 
 def test_a_run_on_loses_to_a_sentence_of_normal_length() -> None:
-    run_on = " ".join(["word"] * 40 + ["budget", "buses", "routes"] * 10)  # 70 words, very central
+    run_on = " ".join(["word"] * 40 + ["budget", "buses", "routes"] * 10) + "."  # 70 words, very central
     sentences = [NEWS[0], run_on, NEWS[2], NEWS[4]]
     assert 1 not in rank_sentences(sentences, 2)
+
+
+def test_a_line_that_is_no_sentence_gives_way_to_sentences() -> None:
+    """A spec line or a date line has no closing punctuation: it reads as no summary at all."""
+    sentences = [
+        "Tested by: John Milbank RRP: £23.99 More info: www.clymer.co.uk",
+        "I have worked on my own bikes since I was 17, but this is my first Clymer manual.",
+        "The level of detail in the manual is superb, with very clear diagrams.",
+        "The exploded drawings of the bikes help most when the manual gets hard.",
+    ]
+    assert rank_sentences(sentences, 2) == [1, 2]
+    assert 0 in rank_sentences(sentences, 2, weights=Weights(unfinished_penalty=0.0))
 
 
 def test_section_summaries_are_whole_sentences_of_their_own_section_in_order() -> None:
