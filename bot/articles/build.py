@@ -66,6 +66,18 @@ def entry_blocks(entry: FeedEntry) -> tuple[list[Block], ExtractedPage | None]:
     return html_to_blocks(body), None
 
 
+#: An address where a name should be: many pages give their publisher's social profile as the
+#: article's author (``<meta property="article:author" content="https://www.facebook.com/…">``).
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S*$", re.IGNORECASE)
+
+
+def byline_name(author: str | None) -> str | None:
+    """The author as a byline shows it, or None when the value is an address rather than a name."""
+    if not author or not author.strip() or _ADDRESS.match(author.strip()):
+        return None
+    return author
+
+
 def build_article(
     entry: FeedEntry,
     *,
@@ -84,7 +96,7 @@ def build_article(
         if _text_len(fetched.blocks) > _text_len(blocks):
             blocks, page = fetched.blocks, fetched
     title = entry.title or (page.title if page else None) or ""
-    author = entry.author or (page.author if page else None)
+    author = byline_name(entry.author) or byline_name(page.author if page else None)
     return article_from_blocks(
         blocks,
         title=title.strip() or UNTITLED,
