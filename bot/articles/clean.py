@@ -38,6 +38,7 @@ _BOILERPLATE = re.compile(
       | \(?(?:leggi\ anche|lee\ tambi[ée]n|lesen\ sie\ auch|voir\ aussi|lire\ aussi|leia\ tamb[ée]m)\b.*
       | .{1,160}\[(?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\]
       | \[(?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\]?
+      | (?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\][\s|]*
       | \[\w+\b[^\]]*\].*\[/\w+\]
       | (?:https?://|www\.)\S+
       | (?:text\ size|font\ size|by|print|skip\ to\ (?:main\ )?content|back\ to\ top|toggle\ navigation|loading(?:\.\.\.|…)?
@@ -65,6 +66,8 @@ _BOILERPLATE = re.compile(
       | (?:log\ ?in|sign\ in)\ to\ (?:comment|continue|read)\b.*
       | this\ (?:article|story)\ (?:was|has\ been)\ (?:updated|corrected)\ .*\.?
       | (?:updated|published|posted)\ (?:at\ )?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?.{0,20}
+      | (?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?\s+)?\d{1,2}/\d{1,2}/\d{2,4}
+        (?:\s+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?)?(?:\s+by\s+[\w .,'’-]{1,60})?
       | (?:(?:first|last)\ )?(?:updated|published|posted|modified)\s*:?\s*(?:on\ )?
         (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?\w{3,9}\.?\ \d{1,2},?\ \d{4}.*
       | (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?
@@ -126,6 +129,8 @@ _INLINE_PROMPT = re.compile(
 
 def strip_prompts(text: str) -> str:
     """Remove media prompts ("Scroll down for video") from anywhere in a paragraph."""
+    if "croll" not in text and "CROLL" not in text:  # the common case, without a regex scan
+        return text
     return _INLINE_PROMPT.sub("", text).strip()
 
 
@@ -174,7 +179,9 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
     norm_title = _norm(title) if title else ""
     in_header = True  # until the first body paragraph
     first_para = True
-    for block in blocks:
+    for index, block in enumerate(blocks):
+        if in_header and _is_standfirst(block, blocks[index + 1 : index + 2]):
+            block = Block("para", block.text)
         if block.kind == "heading":
             if skipping_level is not None and block.level <= skipping_level:
                 skipping_level = None
@@ -203,6 +210,35 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
             first_para = False
         out.append(block if text == block.text else Block(block.kind, text, block.level))
     return fold_empty_headings(out)
+
+
+#: A "heading" of at least this many words that ends as a sentence ends is a paragraph.
+MIN_SENTENCE_HEADING_WORDS = 15
+_SENTENCE_END = re.compile(r"[.!][\"'’”)]*$")
+
+
+def _is_standfirst(block: Block, after: list[Block]) -> bool:
+    """A heading above the body that reads as a sentence and has text under it: the story's first words.
+
+    Further down, such a "heading" is a pull quote or a promo, and one with no text under it
+    (a promo box's "Get the day's big stories + fun stuff you love …") is left for sectioning to drop.
+    """
+    return (
+        block.kind == "heading"
+        and bool(after)
+        and after[0].kind != "heading"
+        and reads_as_sentence(block.text)
+        and not is_chrome_heading(block.text)
+    )
+
+
+def reads_as_sentence(text: str) -> bool:
+    """A heading that is really the story's standfirst or lede: long, and ending with a full stop.
+
+    Some sites set their opening sentence in an <h2>/<h3>; kept as a heading, it would be a
+    section's title and never reach the TL;DR.  A question ("What happens next?") stays a heading.
+    """
+    return len(text.split()) >= MIN_SENTENCE_HEADING_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
 
 
 def fold_empty_headings(blocks: list[Block]) -> list[Block]:

@@ -170,6 +170,10 @@ def test_extract_page_never_raises(junk: str) -> None:
         "Post Comment (+)",
         "This copy is for your personal, non-commercial use only.",
         "copyright Inexhibit 2019 - ISSN: 2283-5474",
+        "VIDEO]",
+        "INSIGHT]|",
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+        "11/19/2019 10:02 am EST",
         "Copyright The New York Times Company 2021",
     ],
 )
@@ -189,6 +193,8 @@ def test_more_boilerplate_detected(text: str) -> None:
         "November was the wettest month on record in the city.",
         "NATO AND THE EU",
         "Copyright law was changed in 2019 to protect authors.",
+        "11/19/2019 was the day the vote was held.",
+        "Video",
         "Copyright Office ruled in 2020 that the image is not protected.",
     ],
 )
@@ -479,3 +485,38 @@ def test_wire_credit_rule_is_linear_on_hostile_text() -> None:
 
     hostile = "A" * 5000 + ", " + "A " * 3000
     assert strip_wire_credit(hostile) == hostile
+
+
+STANDFIRST = (
+    "CHINA has sent troops to Hong Kong in a bid to restore order following the months of violent riots, "
+    "warning it will not allow the city to spiral into chaos."
+)
+BODY = "Police said the demonstrators inside the university had no option but to come out and surrender."
+
+
+def test_a_standfirst_set_as_a_heading_is_the_storys_first_paragraph() -> None:
+    blocks = [
+        Block("heading", "Hong Kong chaos: China deploys troops", 1),
+        Block("heading", STANDFIRST, 3),
+        Block("para", BODY),
+    ]
+    assert clean_blocks(blocks, title="Hong Kong chaos: China deploys troops") == [Block("para", STANDFIRST), Block("para", BODY)]
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        # Below the body's first paragraph: a pull quote or a promo, still a heading.
+        [Block("para", BODY), Block("heading", STANDFIRST, 3), Block("para", BODY)],
+        # With no text under it: a promo box's line, left for sectioning to drop.
+        [Block("heading", STANDFIRST, 3), Block("heading", "What happens next", 2), Block("para", BODY)],
+        # A question, or a short heading, is a heading.
+        [Block("heading", "What will China do next, now that the troops have been sent to the city of Hong Kong?", 3),
+         Block("para", BODY)],
+        [Block("heading", "China sends troops.", 3), Block("para", BODY)],
+    ],
+)
+def test_other_headings_stay_headings(blocks: list[Block]) -> None:
+    headings = {b.text for b in blocks if b.kind == "heading"}
+    paragraphs = [b.text for b in clean_blocks(blocks) if b.kind == "para"]
+    assert paragraphs and not headings & set(paragraphs)
