@@ -104,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 def _preview_policy(config: Path) -> AddressPolicy:
     """The bot's address policy, so a preview fetches what the bot would; public only without a config."""
     from bot.config import load_config
-    from bot.feeds.addresses import AddressPolicy
+    from bot.feeds.addresses import PUBLIC_ONLY, AddressPolicy
 
-    return AddressPolicy.of(load_config(config).network.allow_addresses) if config.is_file() else AddressPolicy()
+    return AddressPolicy.of(load_config(config).network.allow_addresses) if config.is_file() else PUBLIC_ONLY
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -178,7 +178,8 @@ class GuardedResolver(AbstractResolver):
 def open_session(policy: PolicySource, *, resolver: AbstractResolver | None = None) -> aiohttp.ClientSession:
     """The aiohttp session for everything fetched on behalf of feeds; pair it with a Fetcher of the same policy.
 
-    Host names resolve through :class:`GuardedResolver` (wrapping ``resolver``, default aiohttp's).
+    Host names resolve through :class:`GuardedResolver` (wrapping ``resolver``, default aiohttp's
+    ThreadedResolver).
     No proxy is taken from the environment (``trust_env`` stays False): a proxy resolves names
     itself, past the guard.  Discord's traffic has its own session (discord.py's) and is unaffected.
     """
