@@ -112,6 +112,8 @@ def is_chrome_heading(text: str) -> bool:
 
 def strip_trailer(text: str) -> str:
     """Remove a "Read more @ …" tail glued to the end of a real paragraph."""
+    if "read" not in text.lower():  # every trailer says "read": the common case, without a regex scan
+        return text
     return _TRAILER.sub("", text)
 
 

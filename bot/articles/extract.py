@@ -65,8 +65,11 @@ _NESTING_TAGS = (
     "svg", "noscript", "nav", "aside", "footer", "iframe", "select", "button",
     "video", "audio", "canvas", "object", "map", "dialog", "menu",
 )
+#: Empty elements trafilatura also deletes when ``images=False`` (an <img> with its srcset is often
+#: the longest tag of a paragraph); they hold no text, so they go with their tag.
+_VOID_TAGS = ("img", "source", "link", "input")
 _DEAD_START = re.compile(
-    r"<!--|<(" + "|".join(_RAW_TEXT_TAGS + _NESTING_TAGS) + r")(?=[\s/>])([^<>]{0,2000})>", re.IGNORECASE
+    r"<!--|<(" + "|".join(_RAW_TEXT_TAGS + _NESTING_TAGS + _VOID_TAGS) + r")(?=[\s/>])([^<>]{0,2000})>", re.IGNORECASE
 )
 _DEAD_EDGE = {
     tag: re.compile(rf"<(/?){tag}(?=[\s/>])[^<>]{{0,2000}}>", re.IGNORECASE) for tag in _RAW_TEXT_TAGS + _NESTING_TAGS
@@ -161,8 +164,8 @@ def strip_dead_elements(markup: str) -> str:
 
 def _element_end(markup: str, tag: str, start: re.Match[str]) -> int | None:
     """Where the element opened by ``start`` ends (after its closing tag); None if it never does."""
-    if start.group(2).rstrip().endswith("/"):
-        return start.end()  # <svg ... /> closes itself
+    if tag in _VOID_TAGS or start.group(2).rstrip().endswith("/"):
+        return start.end()  # <img ...> is whole; <svg ... /> closes itself
     edge = _DEAD_EDGE[tag]
     depth, position = 1, start.end()
     while depth:

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Sequence
 
 from bot.articles.sentences import split_sentences
@@ -89,7 +90,6 @@ _FINISHED = re.compile(r"[.!?…][\"'’”»)\]]*$")
 _QUOTE_TAIL = re.compile(r"[.!?…,]\"$")
 
 
-@lru_cache(maxsize=16384)
 def _stem(word: str) -> str:
     """A light suffix stripper: enough to match "drone"/"drones", "produce"/"producing"."""
     for suffix in ("ingly", "edly", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s", "e"):
@@ -98,11 +98,24 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=16384)
+def _content_stem(word: str) -> str:
+    """The stem of a content word; "" for a stopword or a single character (dropped)."""
+    return "" if word in _STOPWORDS or len(word) < 2 else _stem(word)
+
+
 @lru_cache(maxsize=4096)
 def _token_tuple(sentence: str) -> tuple[str, ...]:
-    # Cached: the TL;DR scores the very sentences the section summaries just scored.
+    # Cached: the TL;DR scores the very sentences the section summaries just scored.  map/filter
+    # over the cached per-word function keeps a known word's lookup out of the interpreter.
     words = _TOKEN.findall(sentence.lower().replace("’", "'"))
-    return tuple(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1)
+    return tuple(filter(None, map(_content_stem, words)))
+
+
+@lru_cache(maxsize=4096)
+def _term_counts(sentence: str) -> dict[str, int]:
+    # Cached for the same reason; callers only read it.
+    return Counter(_token_tuple(sentence))
 
 
 def tokens(sentence: str) -> list[str]:
@@ -120,15 +133,15 @@ def sentence_vectors(sentences: Sequence[str], *, also: Sequence[str] = ()) -> l
     take nothing away from the sentences' own weights.
     """
     n = len(sentences)
-    bags = [_token_tuple(s) for s in sentences]
-    df = Counter(word for bag in bags for word in set(bag))
+    bags = [_term_counts(s) for s in sentences]
+    df = Counter(chain.from_iterable(bags))  # a bag's keys are its distinct words
     # One logarithm per distinct word, not one per word of every sentence.
     idf = {word: math.log((n + 1) / (count + 0.5)) for word, count in df.items()}
     unseen = math.log((n + 1) / 0.5)  # a headline's word no sentence has
     vectors: list[Vector] = []
-    for bag in bags + [_token_tuple(t) for t in also]:
-        vec = {w: c * idf.get(w, unseen) for w, c in Counter(bag).items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    for bag in bags + [_term_counts(t) for t in also]:
+        vec = {w: c * idf.get(w, unseen) for w, c in bag.items()}
+        norm = math.hypot(*vec.values()) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
     return vectors
 
@@ -140,25 +153,26 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
-def directed_centrality(vectors: Sequence[Vector]) -> tuple[list[float], list[float]]:
+def directed_centrality(
+    vectors: Sequence[Vector], *, backward: bool = True, forward: bool = True
+) -> tuple[list[float], list[float]]:
     """For each sentence, its summed similarity to the sentences before it and to those after it.
 
     Σ_j cos(v_i, v_j) over j > i is v_i · (Σ_j v_j): one running sum of vectors per direction
-    instead of every pair, so the cost grows with the words of the text, not its square.
+    instead of every pair, so the cost grows with the words of the text, not its square.  A
+    direction whose weight is zero is not computed (its list stays zeros): it is half the cost.
     """
     n = len(vectors)
-    backward, forward = [0.0] * n, [0.0] * n
-    running: Vector = {}
-    for i in range(n):
-        backward[i] = cosine(vectors[i], running) if running else 0.0
-        for w, v in vectors[i].items():
-            running[w] = running.get(w, 0.0) + v
-    running = {}
-    for i in range(n - 1, -1, -1):
-        forward[i] = cosine(vectors[i], running) if running else 0.0
-        for w, v in vectors[i].items():
-            running[w] = running.get(w, 0.0) + v
-    return backward, forward
+    before, after = [0.0] * n, [0.0] * n
+    for wanted, order, out in ((backward, range(n), before), (forward, range(n - 1, -1, -1), after)):
+        if not wanted:
+            continue
+        running: Vector = {}
+        for i in order:
+            out[i] = cosine(vectors[i], running) if running else 0.0
+            for w, v in vectors[i].items():
+                running[w] = running.get(w, 0.0) + v
+    return before, after
 
 
 #: quoted_share looks at this many characters at most: bounded cost on a hostile run-on.
@@ -199,27 +213,32 @@ def score_sentences(
     """
     if vectors is None:
         vectors = sentence_vectors(sentences)
-    back, fwd = directed_centrality(vectors)
+    back, fwd = directed_centrality(vectors, backward=bool(weights.backward), forward=bool(weights.forward))
     raw = [weights.backward * b + weights.forward * f for b, f in zip(back, fwd)]
     lo, hi = (min(raw), max(raw)) if raw else (0.0, 0.0)
     span = (hi - lo) or 1.0
     scores = []
     for i, value in enumerate(raw):
-        sentence = sentences[i]
-        words = len(sentence.split())
+        words, quoted, finished = _fitness(sentences[i])
         score = (value - lo) / span + weights.position_weight / (1 + i) ** weights.position_decay
         if words < weights.min_words:
             score -= _UNFIT
         elif words > weights.max_words:
             score -= _UNFIT * min(1.0, (words - weights.max_words) / weights.max_words)
         if weights.quote_penalty:
-            score -= weights.quote_penalty * quoted_share(sentence)
-        if weights.unfinished_penalty and not _FINISHED.search(sentence.rstrip()):
+            score -= weights.quote_penalty * quoted
+        if weights.unfinished_penalty and not finished:
             score -= weights.unfinished_penalty
         if title_vector and weights.title_weight:
             score += weights.title_weight * cosine(vectors[i], title_vector)
         scores.append(score)
     return scores
+
+
+@lru_cache(maxsize=4096)
+def _fitness(sentence: str) -> tuple[int, float, bool]:
+    """Words, quoted share, closing punctuation: cached, as the TL;DR rescores the sections' sentences."""
+    return len(sentence.split()), quoted_share(sentence), bool(_FINISHED.search(sentence.rstrip()))
 
 
 def rank_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS) -> list[int]:

@@ -45,6 +45,9 @@ def test_content_kept(text: str) -> None:
 
 def test_trailer_stripped_from_real_paragraph() -> None:
     assert strip_trailer("The war goes on. Read more @ example.com") == "The war goes on."
+    assert strip_trailer("The war goes on. READ THE FULL STORY: example.com") == "The war goes on."
+    assert strip_trailer("The war goes on. Continue reading …") == "The war goes on."
+    assert strip_trailer("Nothing to strip here.") == "Nothing to strip here."
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from bot.articles.summarize import (
     sentence_vectors,
     summarize_article,
     summarize_section,
+    tokens,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -39,6 +40,9 @@ from bot.articles.summarize import (
         ("a<navigation>kept</navigation><nav-bar>kept</nav-bar>", "a<navigation>kept</navigation><nav-bar>kept</nav-bar>"),
         ("a<aside>never closed b c", "a<aside>never closed b c"),  # left open: the rest is left as it is
         ("<p>nothing to cut</p>", "<p>nothing to cut</p>"),
+        ('<p>a <img src="x.jpg" srcset="x-2.jpg 2x">b</p><IMG/>', "<p>a b</p>"),  # empty elements go with their tag
+        ('<picture><source srcset="y.webp"><img src="y.jpg"></picture><link rel=x><input name=q>', "<picture></picture>"),
+        ("<imgur>kept</imgur><linked>kept</linked>", "<imgur>kept</imgur><linked>kept</linked>"),
     ],
 )
 def test_strip_dead_elements(markup: str, expected: str) -> None:
@@ -319,6 +323,13 @@ def test_quoted_share(sentence: str, low: float, high: float) -> None:
     assert low <= quoted_share(sentence) <= high
 
 
+def test_tokens_are_content_word_stems() -> None:
+    # Stopwords and one-character words go; plurals and verb endings meet their stem.
+    assert tokens("The drones were producing 3 new images") == ["dron", "produc", "imag"]
+    assert tokens("A drone produces an image.") == ["dron", "produc", "imag"]
+    assert tokens("Biden’s plan") == tokens("Biden's plan")  # a curly apostrophe is an apostrophe
+
+
 def test_directed_centrality_equals_the_pairwise_sums() -> None:
     sentences = [
         "The council approved a new transit budget.",
@@ -332,6 +343,11 @@ def test_directed_centrality_equals_the_pairwise_sums() -> None:
         assert back[i] == pytest.approx(sum(cosine(vectors[i], vectors[j]) for j in range(i)))
         assert fwd[i] == pytest.approx(sum(cosine(vectors[i], vectors[j]) for j in range(i + 1, len(sentences))))
     assert back[0] == 0.0 and fwd[-1] == 0.0
+    # A direction that is not wanted is not computed: all zeros, the other unchanged.
+    only_fwd = directed_centrality(vectors, backward=False)
+    assert only_fwd == ([0.0] * len(sentences), fwd)
+    only_back = directed_centrality(vectors, forward=False)
+    assert only_back == (back, [0.0] * len(sentences))
 
 
 NEWS = [
