@@ -69,7 +69,16 @@ _BOILERPLATE = re.compile(
       | (?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?\s+)?\d{1,2}/\d{1,2}/\d{2,4}
         (?:\s+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?)?(?:\s+by\s+[\w .,'’-]{1,60})?
       | (?:(?:first|last)\ )?(?:updated|published|posted|modified)\s*:?\s*(?:on\ )?
-        (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?\w{3,9}\.?\ \d{1,2},?\ \d{4}.*
+        (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\ )?(?:\w{3,9}\.?\ \d{1,2},?|\d{1,2}\ \w{3,9}\.?,?)\ \d{4}.*
+      | (?:[^\W\d_]{3,}(?:-feira)?,?\ )?\d{1,2}\.?\ (?:de\ )?[^\W\d_]{3,12}\.?,?\ (?:de\ )?\d{4}
+        (?:,?\ (?:às|as|a\ las|alle|à|um|at)?\s*\d{1,2}[:h.]\d{2}h?(?:\ ?[ap]\.?m\.?)?)?
+      | [^\W\d_][^:：\n]{0,24}[:：]\s*\[?\s*\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*\]?
+      | (?:reading\ time|read\ time|tempo\ de\ leitura|tiempo\ de\ lectura|temps\ de\ lecture|lesezeit|tempo\ di\ lettura)
+        \s*:?\s*(?:\d+|less\ than\ (?:a|one))\ ?[^\W\d_]*\.?
+      | \d+\ min(?:ute)?s?\ read
+      | [a-z]{2}(?:-[a-z]{2,})?--[\w'-]+(?:,\ \d+(?:st|nd|rd|th)\ (?:ld|add)-writethru)?
+      | [^\W\d_][\w\ ]{0,30}:\s*(?:https?://|www\.)\S+
+      | subscribe\ (?:to|on)\ .*\b(?:youtube|channel|podcasts?|feed|spotify)\b.*
       | (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\ )?
         (?:\w{3,9}\.?\ \d{1,2},?\ \d{4}|\d{1,2}\ \w{3,9}\.?,?\ \d{4}|\d{4}-\d{2}-\d{2})
         (?>[\s/|·•,-]+(?:\d{1,2}[:.]\d{2}(?:\ ?[ap]\.?m\.?)?(?:\ [A-Z]{2,4})?|updated\b.{0,40}|\d+\ min(?:ute)?s?\ read))*+

@@ -179,6 +179,20 @@ def test_extract_page_never_raises(junk: str) -> None:
         "5:45 AM PST 11/19/2019 by Patrick Shanley",
         "11/19/2019 10:02 am EST",
         "Copyright The New York Times Company 2021",
+        "Published 18 November 2019",
+        "UPDATED: Tue., Nov. 19, 2019",
+        "sexta-feira, 22 de outubro de 2010 às 20:13",  # a date line in Portuguese
+        "22 de enero de 2018",
+        "Montag, 18. November 2019",
+        "기사입력 :[ 2018-08-25 15:24 ]",  # "article posted: <date>" in Korean
+        "Last updated: 2019-11-20",
+        "Tempo de leitura: 2 minutos",
+        "Reading time: 4 minutes",
+        "6 min read",
+        "AP-US--Trump-Impeachment, 4th Ld-Writethru",  # a wire service's story slug
+        "BC-EU--Britain-Brexit-Election",
+        "iTunes: http://po.st/TP_615Apple",
+        "Subscribe to 9to5Mac on YouTube for more Apple news:",
     ],
 )
 def test_more_boilerplate_detected(text: str) -> None:
@@ -200,6 +214,13 @@ def test_more_boilerplate_detected(text: str) -> None:
         "11/19/2019 was the day the vote was held.",
         "Video",
         "Copyright Office ruled in 2020 that the image is not protected.",
+        "Published in 2019, the report found fraud.",
+        "On 22 de Mayo street, 2018 protesters gathered.",
+        "Score: 2019-11-20 was a landmark day for the league, officials said.",
+        "Reading time has doubled since 2010, the survey found.",
+        "Subscribe to the theory that markets are efficient and you will be disappointed.",
+        "The well-known long-term plan was approved.",
+        "Note: the vote was 52-48, https://example.com has the full count.",
     ],
 )
 def test_prose_is_not_boilerplate(text: str) -> None:
