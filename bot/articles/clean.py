@@ -23,10 +23,12 @@ _BOILERPLATE = re.compile(
       | share\ (?:on|via)\ .*
       | (?:copy\ link|link\ copied)[\s!.]*
       | (?:(?:facebook|twitter|x|linkedin|whatsapp|reddit|telegram|email|print|copy\ link|pinterest|flipboard)[\s|,·•/]*){2,}
-      | (?:subscribe|sign\ up|signup|join|get)\b.*\b(?:newsletter|inbox|updates|briefing|digest|alerts?|subscribers?)\b.*
+      | (?:subscribe|sign\ up|signup|join|get)\b.*\b(?:newsletters?|inbox|updates|briefing|digest|alerts?|subscribers?)\b.*
+      | (?:.*[.!?:]\ )?sign\ up\ (?:for|to)\b.*\bnewsletters?\b.*
       | (?:subscribe|sign\ up)\ (?:now|today|here)\b.*
       | (?:newsletter|sign\ up\ for\ (?:our|the)\ .*)
       | follow\ (?:us|@?\w+)\ on\ .*
+      | follow\ (?:the\ )?(?-i:[A-Z])[\w'’.&-]*\ (?:[\w'’.&-]+\ ){0,5}on\ (?:facebook|twitter|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.*
       | (?:advertisement|advertising|sponsored(?:\ content)?|ad|promoted|scroll\ to\ continue(?:\ with\ content)?)[\s:.]*
       | scroll\ down\ (?:for|to\ (?:watch|see|view))\ (?:the\ )?(?:videos?|pictures|photos|more)[\s:.!]*
       | (?:related|related\ (?:stories|articles|posts|coverage|content|reading|news)|more\ (?:from|on|in|stories|news)\b.*
@@ -45,11 +47,10 @@ _BOILERPLATE = re.compile(
          |an\ error\ (?:has\ )?occurred.*|please\ try\ again(?:\ later)?)[\s.!]*
       | (?:write\ to|e-?mail|contact)\ .{1,100}\ at\ \S+@\S+.*
       | .*\bclick(?:ing)?\ here\b.*
-      | .*\bfor\ your\ personal,?\ non-?commercial\ use\b.*
       | (?:see\ it|buy\ it|shop|buy|view|get\ it|check\ it\ out|see\ (?:the\ )?deal|view\ deal|check\ price|see\ price)
          (?:\ now)?(?:\ (?:at|on|from)\ .{1,40}|\s*:\s*.{1,40})?[\s!.]*
-      | (?:additional\ )?(?:reporting|writing|editing|research|compiled|graphics?|production|fact-checking)
-         \ (?:by|from)\ [^.!?]{1,200}
+      | \(?(?:additional\ )?(?:reporting|writing|editing|research|compiled|graphics?|production|fact-checking)
+         \ (?:by|from)\ [^.!?]{1,200}(?:\.?\))?
       | [a-z0-9]+(?:[-_][a-z0-9]+){2,}
       | (?:click|tap)\ here\b.*
       | (?:we|this\ (?:site|website))\ uses?\ cookies\b.*
@@ -104,14 +105,43 @@ _CHROME_HEADING = re.compile(
 )
 
 
+#: Chrome that says what it is in so many words, whatever its length: a contributors' line, a
+#: citation note, a licence notice, an affiliate disclosure, an author's contact line.  Still only
+#: a paragraph of at most MAX_LONG_BOILERPLATE_CHARS: a longer one is an article that mentions it.
+MAX_LONG_BOILERPLATE_CHARS = 600
+_LONG_BOILERPLATE = re.compile(
+    r"""^(?:
+        .*\bcontributed\ to\ this\ (?:report|story|article)\.?
+      | .*\bretrieved\ .{1,60}\ from\ https?://.*
+      | .*\bfor\ your\ personal,?\ non-?commercial\ use\b.*
+      | if\ you\ (?:buy|purchase)\ (?:something|anything|a\ product)\b.{0,40}\b(?:through|via|from)\ (?:this|our|these|a\ link|links)\b.*
+      | .*\b(?:may|might|could)\ (?:earn|get|receive)\ (?:a\ )?(?:small\ )?(?:commission|share\ of\ the\ sale)\b
+        .*\b(?:featured|on\ this\ page|through\ (?:our|these|the|this)\ (?:links?|site|page|post|article)|(?:if|when)\ you\ (?:buy|purchase|click))\b.*
+      | if\ you\ (?:enjoyed|liked|value|appreciate)\ this\ (?:article|story|post|piece)\b.*
+      | .*\bfollow\ (?:him|her|them|me|us)\ on\ (?:twitter|x|instagram|threads|bluesky)\ (?:at\ )?@\w+.*
+      | .*\b(?:may|can)\ be\ reached\ at\ \S+@\S+.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: What each of those says somewhere, in lower case: one quick scan of the lowered text (a
+#: case-sensitive pattern keeps the regex engine's fast literal search) decides whether the
+#: slower match is worth it.
+_LONG_HINT = re.compile(
+    r"contributed to this|retrieved |non-?commercial use|if you |commission|share of the sale"
+    r"|follow (?:him|her|them|me|us) on|be reached at"
+)
+
+
 def is_boilerplate(text: str) -> bool:
     """True when a paragraph is a share prompt, newsletter nag, cookie note or similar chrome."""
     text = text.strip()
     if not text:
         return True
-    if len(text) > MAX_BOILERPLATE_CHARS:
+    if len(text) > MAX_LONG_BOILERPLATE_CHARS:
         return False
-    return bool(_BOILERPLATE.match(text))
+    if len(text) <= MAX_BOILERPLATE_CHARS and _BOILERPLATE.match(text):
+        return True
+    return bool(_LONG_HINT.search(text.lower())) and bool(_LONG_BOILERPLATE.match(text))
 
 
 def is_chrome_heading(text: str) -> bool:

@@ -193,6 +193,29 @@ def test_extract_page_never_raises(junk: str) -> None:
         "BC-EU--Britain-Brexit-Election",
         "iTunes: http://po.st/TP_615Apple",
         "Subscribe to 9to5Mac on YouTube for more Apple news:",
+        "Follow The New York Times Opinion section on Facebook, Twitter (@NYTopinion) and Instagram.",
+        "Follow NBC Latino on Facebook, Twitter and Instagram.",
+        "(Reporting by Will Dunham; Editing by Tom Brown)",
+        "If you buy something through this post, IGN may get a share of the sale. For more, learn more.",
+        "Disclosure: ZDNet may earn a commission from some of the products featured on this page.",
+        "Sign Up: Stay on top of the latest breaking film and TV news! Sign up for our Email Newsletters here.",
+        "There's plenty more where that came from. Sign up for The Daily today to get the free newsletter.",
+        "Have a tip? Jane Roe may be reached at jroe@example.com. Follow her on Twitter @JaneRoe or on Facebook.",
+        "If you enjoyed this article, we have a proposition for you: Join NRPLUS.",
+        "Fox News’ Jessica Napoli contributed to this report.",
+        "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web. Quantities "
+        "may be limited. Prices are subject to change without notice and coupons may expire at any time. Some deals "
+        "may not be available to all customers. BGR may receive a commission on orders placed through this article.",
+        # Longer than a short prompt, but saying what it is in so many words:
+        "Associated Press writers Alan Fram, Zeke Miller, Laurie Kellman, Colleen Long, Eric Tucker, Lolita Baldor, "
+        "Jill Colvin, Mary Clare Jalonick, Lisa Mascaro, Andrew Taylor, Matthew Daly and Darlene Superville in "
+        "Washington contributed to this report.",
+        "Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 November 2019 "
+        "from https://phys.org/news/2019-11-hibernating-astronauts-smaller-spacecraft.html This document is subject "
+        "to copyright.",
+        "This copy is for your personal, non-commercial use only. Distribution and use of this material are governed "
+        "by our Subscriber Agreement and by copyright law. For non-personal use or to order multiple copies, please "
+        "contact Dow Jones Reprints at 1-800-843-0008 or visit www.djreprints.com.",
     ],
 )
 def test_more_boilerplate_detected(text: str) -> None:
@@ -221,6 +244,13 @@ def test_more_boilerplate_detected(text: str) -> None:
         "Subscribe to the theory that markets are efficient and you will be disappointed.",
         "The well-known long-term plan was approved.",
         "Note: the vote was 52-48, https://example.com has the full count.",
+        "Follow the money on Twitter, the senator told reporters.",
+        "Trump urged supporters to follow him on Twitter, where he posts daily.",
+        "Brokers may earn a commission of up to 5% on products they sell, the regulator said.",
+        "Researchers retrieved samples from the site in 2019.",
+        "Two reporters contributed to this report's findings, the editor said.",
+        "Millions sign up for the newsletter of the central bank, which publishes its rate decisions there first, "
+        "and analysts read it within minutes of its release on Thursday mornings, the bank's spokesman said.",
     ],
 )
 def test_prose_is_not_boilerplate(text: str) -> None:
