@@ -24,13 +24,15 @@ _BOILERPLATE = re.compile(
       | (?:copy\ link|link\ copied)[\s!.]*
       | (?:(?:facebook|twitter|x|linkedin|whatsapp|reddit|telegram|email|print|copy\ link|pinterest|flipboard)[\s|,·•/]*){2,}
       | (?:subscribe|sign\ up|signup|join|get)\b.*\b(?:newsletters?|inbox|updates|briefing|digest|alerts?|subscribers?)\b.*
-      | (?:subscribe|sign\ up)\ (?:now|today|here)\b.*
+      | (?:subscribe|sign\ up)(?:\ (?:now|today|here)\b.*)?[\s!.]*
+      | subscribe\ to\ (?-i:[A-Z])\S*\ .*
       | (?:newsletter|sign\ up\ for\ (?:our|the)\ .*)
       | follow\ (?:us|@?\w+)\ on\ .*
       | follow\ (?:the\ )?(?-i:[A-Z])[\w'’.&-]*\ (?:[\w'’.&-]+\ ){0,5}on\ (?:facebook|twitter|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.*
       | (?:advertisement|advertising|sponsored(?:\ content)?|ad|promoted|scroll\ to\ continue(?:\ with\ content)?)[\s:.]*
       | scroll\ down\ (?:for|to\ (?:watch|see|view))\ (?:the\ )?(?:videos?|pictures|photos|more)[\s:.!]*
       | (?:related|related\ (?:stories|articles|posts|coverage|content|reading|news)|more\ (?:from|on|in|stories|news)\b.*
+         |(?:our\ )?(?:more|latest|top)\ (?:[\w'’-]+\ ){0,3}(?:stories|news|articles|reads|videos)
          |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ for\ you)?|also\ read|see\ also|trending(?:\ now)?
          |most\ (?:read|popular|viewed)|popular\ (?:now|stories)|don'?t\ miss|editor'?s\ picks?|top\ stories|latest\ (?:news|stories))[\s:]*
       | (?:also|also\ read|see\ also|see\ more|related|read\ also|read\ more|more|read\ next|up\ next|watch|listen
@@ -101,14 +103,21 @@ _TRAILER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: Headings that introduce chrome; the whole section under them goes.
-_CHROME_HEADING = re.compile(
-    r"""^(?:related(?:\ (?:stories|articles|posts|coverage|content|reading|news|topics))?|more\ (?:from|on|in|stories|news)\b.*
+#: Labels of the other stories a page lists after its article ("Related stories", "More Great
+#: WIRED Stories", "Our latest stories"): nothing of the article comes after one of them.
+_RELATED = r"""related(?:\ (?:stories|articles|posts|coverage|content|reading|news|topics))?|more\ (?:from|on|in|stories|news)\b.*
+      |(?:our\ )?(?:more|latest|top)\ (?:[\w'’-]+\ ){0,3}(?:stories|news|articles|reads|videos)
       |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ (?:for\ you|stories|reading))?|also\ read|see\ also
       |trending(?:\ (?:now|stories|news))?|most\ (?:read|popular|viewed)|popular(?:\ (?:now|stories))?|don'?t\ miss
-      |editor'?s\ picks?|top\ stories|latest(?:\ (?:news|stories|articles))?|newsletters?|share\ this(?:\ (?:article|story))?
-      |sign\ up.*|subscribe.*|comments?|leave\ a\ (?:comment|reply)|about\ the\ author|tags|read\ next|what\ to\ read\ next
-      |more\ like\ this|in\ (?:other|case\ you\ missed\ it).*|follow\ us.*)[\s:]*$""",
+      |editor'?s\ picks?|top\ stories|latest(?:\ (?:news|stories|articles))?|read\ next|what\ to\ read\ next
+      |more\ like\ this|in\ (?:other|case\ you\ missed\ it).*"""
+_RELATED_LABEL = re.compile(rf"^(?:{_RELATED})[\s:]*$", re.IGNORECASE | re.VERBOSE)
+
+#: Headings that introduce chrome; the whole section under them goes.
+_CHROME_HEADING = re.compile(
+    rf"""^(?:{_RELATED}
+      |newsletters?|share\ this(?:\ (?:article|story))?
+      |sign\ up.*|subscribe.*|comments?|leave\ a\ (?:comment|reply)|about\ the\ author|tags|follow\ us.*)[\s:]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -158,6 +167,11 @@ def is_boilerplate(text: str) -> bool:
 def is_chrome_heading(text: str) -> bool:
     """True for headings such as "Related stories" whose whole section is site chrome."""
     return len(text) <= 80 and bool(_CHROME_HEADING.match(text.strip()))
+
+
+def is_related_label(text: str) -> bool:
+    """True for a label such as "More Great WIRED Stories": the page's list of other stories starts here."""
+    return len(text) <= 80 and bool(_RELATED_LABEL.match(text.strip()))
 
 
 def strip_trailer(text: str) -> str:

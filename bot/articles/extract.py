@@ -33,6 +33,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import Extractor
 
 from bot.articles.blocks import Block, element_to_blocks
+from bot.articles.clean import is_related_label
 
 #: trafilatura's fast mode skips its second-opinion extractors; bench/quality.py measures the cost.
 FAST_EXTRACTION = True
@@ -119,6 +120,7 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
         blocks = _fallback_blocks(markup)
     else:
         blocks = element_to_blocks(doc.body)
+        blocks += continued_blocks(tree, blocks)
     if not with_metadata:
         return ExtractedPage(blocks=blocks)
     return ExtractedPage(
@@ -129,6 +131,86 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
         sitename=meta.get("sitename"),
         image=meta.get("image"),
     )
+
+
+#: Containers a body is split into; a paragraph's nearest one with a class names the body's kind.
+_CONTAINER_TAGS = ("div", "section")
+#: Characters of a paragraph compared to find it again in the page.
+_FIND_CHARS = 40
+_PARAGRAPH_STARTING = etree.XPath("//p[starts-with(normalize-space(.), $start)]")
+
+
+def continued_blocks(tree: etree._Element, blocks: list[Block]) -> list[Block]:
+    """The rest of an article whose body the page splits into several containers of one class.
+
+    Some sites cut the body into stretches between ads, each in its own ``<div class="…body…">``
+    (Wired and the other Condé Nast titles do); trafilatura keeps the first stretch only, so a
+    reader got a third of the story.  When the extraction's last paragraph sits in such a
+    container and later containers of the very same tag and class follow it, inside the same
+    ``<article>`` (a page that appends the next story puts it in another), their blocks are the
+    article's continuation — up to a label of other stories ("More Great WIRED Stories"), and
+    without lists or paragraphs that are all links, which trafilatura would have dropped too.
+    Blocks already extracted are not repeated.
+    """
+    last = next((b.text for b in reversed(blocks) if b.kind == "para"), None)
+    if not last:
+        return []
+    # Found again by its opening words, in C (XPath); one whose spacing the page spells otherwise
+    # is simply not found, and nothing is added.
+    matches = _PARAGRAPH_STARTING(tree, start=last[:_FIND_CHARS])
+    if not matches:
+        return []
+    found = matches[0]
+    container = next((a for a in found.iterancestors(*_CONTAINER_TAGS) if (a.get("class") or "").strip()), None)
+    if container is None:
+        return []
+    article = next(found.iterancestors("article"), None)
+    scope = article if article is not None else container.getparent()
+    if scope is None:
+        return []
+    kind = container.get("class")
+    later: list[etree._Element] = []
+    after = False
+    for el in scope.iter(container.tag):
+        if el is container:
+            after = True
+        elif after and el.get("class") == kind and not any(a is container for a in el.iterancestors()):
+            later.append(el)
+    seen = {b.text for b in blocks}
+    extra: list[Block] = []
+    for el in later:
+        _drop_link_lists(el)
+        for block in element_to_blocks(el):
+            if is_related_label(block.text):
+                return extra
+            if block.text not in seen:
+                seen.add(block.text)
+                extra.append(block)
+    return extra
+
+
+#: A list item or paragraph whose text is at least this share link text is a link, not prose.
+_LINK_SHARE = 0.9
+
+
+def _drop_link_lists(container: etree._Element) -> None:
+    """Take out the list items and paragraphs that are nothing but links (other stories, tags)."""
+    doomed = []
+    for el in container.iter("li", "p"):
+        text = len(el.text_content().strip())
+        if text and sum(len(a.text_content().strip()) for a in el.iter("a")) >= _LINK_SHARE * text:
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:  # the text after it is not part of it
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
 
 
 def strip_dead_elements(markup: str) -> str:

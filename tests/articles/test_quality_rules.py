@@ -7,8 +7,8 @@ from lxml import html as lxml_html
 
 from bot.articles.blocks import Block
 from bot.articles.build import article_from_blocks
-from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate
-from bot.articles.extract import extract_page, read_metadata, strip_dead_elements
+from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate, is_related_label
+from bot.articles.extract import continued_blocks, extract_page, read_metadata, strip_dead_elements
 from bot.articles.sentences import split_sentences
 from bot.articles.summarize import (
     Weights,
@@ -138,6 +138,81 @@ def test_metadata_rejects_what_is_not_usable(head: str, key: str, expected: str 
     assert read_metadata(_tree(f"<html><head>{head}</head><body><p>x</p></body></html>")).get(key) == expected
 
 
+def _chunked_page(next_story: str = "") -> str:
+    """A body cut into three containers of one class between ads, as Wired's pages are."""
+    words = (
+        "with enough words in it to be read as the body of the article by any extractor at all, and then some "
+        "more of them, because an extractor wants a few hundred characters before it trusts a container"
+    )
+
+    def chunk(*paragraphs: str) -> str:
+        inner = "".join(paragraphs)
+        return (
+            f'<div class="grid grid-layout--adrail"><div class="grid--item body body__container article__body">'
+            f'{inner}</div><div class="ad">Ad</div></div>'
+        )
+
+    return (
+        "<html><head><title>Neo-banks</title></head><body><article class='article main-content'><h1>Neo-banks</h1>"
+        "<div class='article__chunks'>"
+        + chunk(f"<p>First part one, {words}.</p>", f"<p>First part two, {words}.</p>")
+        + chunk(f"<p>Second part one, {words}.</p>", "<p>SUBSCRIBE</p>", f"<p>Second part two, {words}.</p>")
+        + chunk(
+            f"<p>Third part, {words}.</p>",
+            "<p><strong>More Great WIRED Stories</strong></p>",
+            "<ul><li><a href='/a'>An older story about banks</a></li></ul>",
+            f"<p>Not the article, {words}.</p>",
+        )
+        + "</div></article>"
+        + next_story
+        + "</body></html>"
+    )
+
+
+def test_continued_blocks_are_the_later_containers_of_the_same_class() -> None:
+    tree = lxml_html.document_fromstring(_chunked_page())
+    first = [Block("para", p.text_content()) for p in tree.iter("p")][:2]
+    extra = continued_blocks(tree, first)
+    # In order, up to the label of other stories; the promo is left for clean.py.
+    assert [b.text.split(",")[0] for b in extra] == ["Second part one", "SUBSCRIBE", "Second part two", "Third part"]
+
+
+def test_continued_blocks_skip_what_was_extracted_and_link_lists() -> None:
+    page = _chunked_page().replace("<strong>More Great WIRED Stories</strong>", "Then")
+    tree = lxml_html.document_fromstring(page)
+    paragraphs = [Block("para", p.text_content()) for p in tree.iter("p")]
+    # A later paragraph the extraction already holds is not repeated.
+    again = [b.text for b in continued_blocks(tree, [paragraphs[2], *paragraphs[:2]])]
+    assert again[0].startswith("SUBSCRIBE") and not any(t.startswith("Second part one") for t in again)
+    texts = [b.text for b in continued_blocks(tree, paragraphs[:2])]
+    assert "An older story about banks" not in texts  # a list item that is all link
+    assert texts[-1].startswith("Not the article")  # no label: the container is taken whole
+    # The text after a dropped link stays.
+    linked = page.replace("</ul>", "</ul><p><a href='/b'>A linked line</a></p>Text after the linked line.")
+    tree = lxml_html.document_fromstring(linked)
+    texts = [b.text for b in continued_blocks(tree, paragraphs[:2])]
+    assert "Text after the linked line." in texts and "A linked line" not in texts
+
+
+def test_continued_blocks_stay_inside_the_article() -> None:
+    # A page that appends the next story puts it in its own <article>, even with the same classes.
+    other = "<article class='article main-content'><div class='grid'><div class='grid--item body body__container " \
+        "article__body'><p>The next story, appended below.</p></div></div></article>"
+    tree = lxml_html.document_fromstring(_chunked_page(next_story=other))
+    first = [Block("para", p.text_content()) for p in tree.iter("p")][:2]
+    assert all("next story" not in b.text for b in continued_blocks(tree, first))
+    # Nothing to continue from: no paragraph, or one the page does not hold.
+    assert continued_blocks(tree, []) == []
+    assert continued_blocks(tree, [Block("para", "A paragraph from somewhere else.")]) == []
+
+
+def test_extract_page_reads_every_part_of_a_chunked_body() -> None:
+    page = extract_page(_chunked_page())
+    texts = [b.text for b in clean_blocks(page.blocks, title=page.title)]
+    starts = [t.split(",")[0] for t in texts]
+    assert starts == ["First part one", "First part two", "Second part one", "Second part two", "Third part"]
+
+
 @pytest.mark.parametrize("junk", ["", "<", "<html>", "\x00\x01<body>", "<html><body>" + "<div>" * 3000 + "deep"])
 def test_extract_page_never_raises(junk: str) -> None:
     page = extract_page(junk)
@@ -193,6 +268,10 @@ def test_extract_page_never_raises(junk: str) -> None:
         "BC-EU--Britain-Brexit-Election",
         "iTunes: http://po.st/TP_615Apple",
         "Subscribe to 9to5Mac on YouTube for more Apple news:",
+        "SUBSCRIBE",
+        "Subscribe to WIRED and stay smart with more of your favorite Ideas writers.",
+        "More Great WIRED Stories",
+        "Our Latest Stories",
         "Follow The New York Times Opinion section on Facebook, Twitter (@NYTopinion) and Instagram.",
         "Follow NBC Latino on Facebook, Twitter and Instagram.",
         "(Reporting by Will Dunham; Editing by Tom Brown)",
@@ -220,6 +299,23 @@ def test_extract_page_never_raises(junk: str) -> None:
 )
 def test_more_boilerplate_detected(text: str) -> None:
     assert is_boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("More Great WIRED Stories", True),
+        ("Related stories", True),
+        ("Our latest news", True),
+        ("You might also like", True),
+        ("More from the author", True),
+        ("Subscribe", False),  # chrome, but not a list of other stories: the article may go on after it
+        ("The bank's troubles", False),
+        ("More than a bank", False),
+    ],
+)
+def test_related_label(text: str, expected: bool) -> None:
+    assert is_related_label(text) is expected
 
 
 @pytest.mark.parametrize(
