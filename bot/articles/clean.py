@@ -85,7 +85,7 @@ _BOILERPLATE = re.compile(
 )
 
 #: Chrome that can sit anywhere in a short paragraph ("Get the magazine delivered every month.
-#: Click here for more information."), each with a word it cannot do without.  Kept out of
+#: Click here for more information."), each with a phrase it cannot do without.  Kept out of
 #: _BOILERPLATE, whose alternatives are all anchored at the start: a ``.*`` there is retried at
 #: every character of every paragraph, while a substring test skips almost all of them (a short
 #: paragraph costs ~4 us instead of ~18 us).  Matched against the lowered text.
@@ -123,29 +123,25 @@ _CHROME_HEADING = re.compile(
 
 
 #: Chrome that says what it is in so many words, whatever its length: a contributors' line, a
-#: citation note, a licence notice, an affiliate disclosure, an author's contact line.  Still only
-#: a paragraph of at most MAX_LONG_BOILERPLATE_CHARS: a longer one is an article that mentions it.
+#: citation note, a licence notice, an affiliate disclosure, an author's contact line — each with
+#: a phrase it cannot do without, as in _BOILERPLATE_ANYWHERE.  Still only a paragraph of at most
+#: MAX_LONG_BOILERPLATE_CHARS: a longer one is an article that mentions it.
 MAX_LONG_BOILERPLATE_CHARS = 600
-_LONG_BOILERPLATE = re.compile(
-    r"""^(?:
-        .*\bcontributed\ to\ this\ (?:report|story|article)\.?
-      | .*\bretrieved\ .{1,60}\ from\ https?://.*
-      | .*\bfor\ your\ personal,?\ non-?commercial\ use\b.*
-      | if\ you\ (?:buy|purchase)\ (?:something|anything|a\ product)\b.{0,40}\b(?:through|via|from)\ (?:this|our|these|a\ link|links)\b.*
-      | .*\b(?:may|might|could)\ (?:earn|get|receive)\ (?:a\ )?(?:small\ )?(?:commission|share\ of\ the\ sale)\b
-        .*\b(?:featured|on\ this\ page|through\ (?:our|these|the|this)\ (?:links?|site|page|post|article)|(?:if|when)\ you\ (?:buy|purchase|click))\b.*
-      | if\ you\ (?:enjoyed|liked|value|appreciate)\ this\ (?:article|story|post|piece)\b.*
-      | .*\bfollow\ (?:him|her|them|me|us)\ on\ (?:twitter|x|instagram|threads|bluesky)\ (?:at\ )?@\w+.*
-      | .*\b(?:may|can)\ be\ reached\ at\ \S+@\S+.*
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
+_AFFILIATE = re.compile(
+    r"\b(?:may|might|could) (?:earn|get|receive) (?:a )?(?:small )?(?:commission|share of the sale)\b.*"
+    r"\b(?:featured|on this page|through (?:our|these|the|this) (?:links?|site|page|post|article)"
+    r"|(?:if|when) you (?:buy|purchase|click))\b"
 )
-#: What each of those says somewhere, in lower case: one quick scan of the lowered text (a
-#: case-sensitive pattern keeps the regex engine's fast literal search) decides whether the
-#: slower match is worth it.
-_LONG_HINT = re.compile(
-    r"contributed to this|retrieved |non-?commercial use|if you |commission|share of the sale"
-    r"|follow (?:him|her|them|me|us) on|be reached at"
+_LONG_BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("contributed to this", re.compile(r"\bcontributed to this (?:report|story|article)\.?$")),
+    ("retrieved ", re.compile(r"\bretrieved .{1,60} from https?://")),
+    ("commercial use", re.compile(r"\bfor your personal,? non-?commercial use\b")),
+    ("if you ", re.compile(r"^if you (?:buy|purchase) (?:something|anything|a product)\b.{0,40}\b(?:through|via|from) (?:this|our|these|a link|links)\b")),
+    ("commission", _AFFILIATE),
+    ("share of the sale", _AFFILIATE),
+    ("if you ", re.compile(r"^if you (?:enjoyed|liked|value|appreciate) this (?:article|story|post|piece)\b")),
+    ("follow ", re.compile(r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|instagram|threads|bluesky) (?:at )?@\w+")),
+    ("reached at", re.compile(r"\b(?:may|can) be reached at \S+@\S+")),
 )
 
 
@@ -156,12 +152,12 @@ def is_boilerplate(text: str) -> bool:
         return True
     if len(text) > MAX_LONG_BOILERPLATE_CHARS:
         return False
-    lowered = text.lower()
-    if len(text) <= MAX_BOILERPLATE_CHARS and (
-        _BOILERPLATE.match(text) or any(word in lowered and rx.search(lowered) for word, rx in _BOILERPLATE_ANYWHERE)
-    ):
+    short = len(text) <= MAX_BOILERPLATE_CHARS
+    if short and _BOILERPLATE.match(text):
         return True
-    return bool(_LONG_HINT.search(lowered)) and bool(_LONG_BOILERPLATE.match(text))
+    lowered = text.lower()
+    rules = _BOILERPLATE_ANYWHERE + _LONG_BOILERPLATE if short else _LONG_BOILERPLATE
+    return any(phrase in lowered and rule.search(lowered) for phrase, rule in rules)
 
 
 def is_chrome_heading(text: str) -> bool:

@@ -137,6 +137,7 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
 _CONTAINER_TAGS = ("div", "section")
 #: Characters of a paragraph compared to find it again in the page.
 _FIND_CHARS = 40
+#: The page's paragraphs that open with ``$start`` (whitespace collapsed, as the blocks' text is).
 _PARAGRAPH_STARTING = etree.XPath("//p[starts-with(normalize-space(.), $start)]")
 
 
