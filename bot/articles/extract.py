@@ -112,6 +112,9 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
     if tree is None:
         return ExtractedPage(blocks=_fallback_blocks(markup))
     meta = read_metadata(tree) if with_metadata else {}
+    # Read; trafilatura would strip them all anyway, and every XPath it runs visits them first
+    # (~35 a page): ~0.15 ms a page.
+    etree.strip_elements(tree, "meta", with_tail=False)
     try:
         doc = trafilatura.bare_extraction(tree, options=_OPTIONS)
     except Exception:  # noqa: BLE001 - a hostile page must never crash the bot; fall back below
