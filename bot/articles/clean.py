@@ -105,6 +105,8 @@ _TRAILER = re.compile(
 
 #: Labels of the other stories a page lists after its article ("Related stories", "More Great
 #: WIRED Stories", "Our latest stories"): nothing of the article comes after one of them.
+#: _BOILERPLATE keeps a narrower list of its own for paragraphs: "In other …" is a label as a
+#: heading but prose as a paragraph ("In other news, the council …").
 _RELATED = r"""related(?:\ (?:stories|articles|posts|coverage|content|reading|news|topics))?|more\ (?:from|on|in|stories|news)\b.*
       |(?:our\ )?(?:more|latest|top)\ (?:[\w'’-]+\ ){0,3}(?:stories|news|articles|reads|videos)
       |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ (?:for\ you|stories|reading))?|also\ read|see\ also
@@ -143,6 +145,8 @@ _LONG_BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("follow ", re.compile(r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|instagram|threads|bluesky) (?:at )?@\w+")),
     ("reached at", re.compile(r"\b(?:may|can) be reached at \S+@\S+")),
 )
+#: Every phrase rule a short paragraph is tried against (a long one: _LONG_BOILERPLATE only).
+_SHORT_RULES = _BOILERPLATE_ANYWHERE + _LONG_BOILERPLATE
 
 
 def is_boilerplate(text: str) -> bool:
@@ -156,7 +160,7 @@ def is_boilerplate(text: str) -> bool:
     if short and _BOILERPLATE.match(text):
         return True
     lowered = text.lower()
-    rules = _BOILERPLATE_ANYWHERE + _LONG_BOILERPLATE if short else _LONG_BOILERPLATE
+    rules = _SHORT_RULES if short else _LONG_BOILERPLATE
     return any(phrase in lowered and rule.search(lowered) for phrase, rule in rules)
 
 
