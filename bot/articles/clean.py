@@ -28,6 +28,8 @@ _BOILERPLATE = re.compile(
       | subscribe\ to\ (?-i:[A-Z])\S*\ .*
       | (?:newsletter|sign\ up\ for\ (?:our|the)\ .*)
       | follow\ (?:us|@?\w+)\ on\ .*
+      | (?:(?:be\ sure|make\ sure|don'?t\ forget)\ to\ )?(?:visit|follow|like|find|connect\ with)\ .{1,60}?\ on
+        (?:,?\ (?:and\ )?(?:facebook|twitter|x|instagram|linkedin|youtube|tiktok|threads|bluesky|pinterest)\b){1,8}[\s.!]*
       | follow\ (?:the\ )?(?-i:[A-Z])[\w'’.&-]*\ (?:[\w'’.&-]+\ ){0,5}on\ (?:facebook|twitter|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.*
       | (?:advertisement|advertising|sponsored(?:\ content)?|ad|promoted|scroll\ to\ continue(?:\ with\ content)?)[\s:.]*
       | scroll\ down\ (?:for|to\ (?:watch|see|view))\ (?:the\ )?(?:videos?|pictures|photos|more)[\s:.!]*
@@ -144,6 +146,10 @@ _LONG_BOILERPLATE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("if you ", re.compile(r"^if you (?:enjoyed|liked|value|appreciate) this (?:article|story|post|piece)\b")),
     ("follow ", re.compile(r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|instagram|threads|bluesky) (?:at )?@\w+")),
     ("reached at", re.compile(r"\b(?:may|can) be reached at \S+@\S+")),
+    # A sponsored post's disclosure ("This shop has been compensated by #CollectiveBias, Inc. and
+    # its advertiser. All opinions are mine alone. #ad"): who paid for it, or whose opinions these are.
+    ("compensated", re.compile(r"\b(?:this|the) (?:post|shop|article|review|content|story)(?: (?:has been|is|was))? compensated by\b")),
+    ("opinions", re.compile(r"\ball (?:opinions|views|thoughts)(?: expressed)?(?: here(?:in)?)? are (?:(?:entirely|completely|100%) )?(?:mine|my own|our own|ours)\b")),
 )
 #: Every phrase rule a short paragraph is tried against (a long one: _LONG_BOILERPLATE only).
 _SHORT_RULES = _BOILERPLATE_ANYWHERE + _LONG_BOILERPLATE
@@ -193,8 +199,20 @@ _INLINE_PROMPT = re.compile(
 )
 
 
+#: A follow prompt closing a paragraph of prose ("… the stuff you want to buy. Follow us at
+#: Twitter @igndeals."): a handle to follow, after a sentence of the paragraph's own.
+_TRAILING_FOLLOW = re.compile(
+    r"""(?<=[.!?"”’)])\s+(?i:(?:follow|find)\ (?:us|me|him|her|them)\ (?:on|at)\ @?
+        (?:twitter|x|instagram|facebook|threads|bluesky|tiktok|youtube)(?:\ at)?:?\ ?@\w+)[\s.!]*$""",
+    re.VERBOSE,
+)
+
+
 def strip_prompts(text: str) -> str:
-    """Remove media prompts ("Scroll down for video") from anywhere in a paragraph."""
+    """Remove media prompts ("Scroll down for video") from anywhere in a paragraph, and a follow
+    prompt from its end."""
+    if "@" in text:
+        text = _TRAILING_FOLLOW.sub("", text)
     if "croll" not in text and "CROLL" not in text:  # the common case, without a regex scan
         return text
     return _INLINE_PROMPT.sub("", text).strip()

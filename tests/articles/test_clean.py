@@ -60,9 +60,14 @@ def test_trailer_stripped_from_real_paragraph() -> None:
         # Where it is the sentence's own words, it stays.
         ("He had to scroll down for more news.", "He had to scroll down for more news."),
         ("Scroll down for video of the rescue, which took hours.", "Scroll down for video of the rescue, which took hours."),
+        # A follow prompt closing a paragraph goes; one inside a sentence is the sentence's own.
+        ("The best deals on the stuff you want. Follow us at Twitter @igndeals.", "The best deals on the stuff you want."),
+        ("He said so. Follow her on Instagram @jane", "He said so."),
+        ("He vowed to follow us on Twitter @foo and then left.", "He vowed to follow us on Twitter @foo and then left."),
+        ("Email me at a@b.com. I read everything.", "Email me at a@b.com. I read everything."),
     ],
 )
-def test_media_prompt_removed_from_inside_a_paragraph(text: str, expected: str) -> None:
+def test_prompts_removed_from_inside_a_paragraph(text: str, expected: str) -> None:
     assert strip_prompts(text) == expected
 
 

@@ -282,6 +282,11 @@ def test_extract_page_never_raises(junk: str) -> None:
         "Have a tip? Jane Roe may be reached at jroe@example.com. Follow her on Twitter @JaneRoe or on Facebook.",
         "If you enjoyed this article, we have a proposition for you: Join NRPLUS.",
         "Fox News’ Jessica Napoli contributed to this report.",
+        "Be sure to visit Arrowhead on Facebook, Twitter, and Instagram.",
+        "Like us on Facebook!",
+        "This shop has been compensated by #CollectiveBias, Inc. and its advertiser. All opinions are mine alone. "
+        "#HealthyHydration #ad",
+        "I received the product for free to review. All opinions are my own.",
         "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web. Quantities "
         "may be limited. Prices are subject to change without notice and coupons may expire at any time. Some deals "
         "may not be available to all customers. BGR may receive a commission on orders placed through this article.",
@@ -338,6 +343,10 @@ def test_related_label(text: str, expected: bool) -> None:
         "Score: 2019-11-20 was a landmark day for the league, officials said.",
         "Reading time has doubled since 2010, the survey found.",
         "Subscribe to the theory that markets are efficient and you will be disappointed.",
+        "Check out what he said on Twitter.",
+        "Find him on Facebook, where he posts daily.",
+        "The senator, who follows the president on Twitter, said so.",
+        "Not all opinions are equal, the judge said.",
         "The well-known long-term plan was approved.",
         "Note: the vote was 52-48, https://example.com has the full count.",
         "Follow the money on Twitter, the senator told reporters.",
