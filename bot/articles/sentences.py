@@ -61,6 +61,11 @@ def _is_false_end(text: str, start: int, match: re.Match[str]) -> bool:
     word = _word_before(text, start, match.start("end"))
     if not word:
         return True
+    if match.group("close") == "" and word[:1] in "\"“‘«" and len(word) > 2:
+        # A quotation opened by this very word and not closed ("South Dakota's viral “Meth. We're
+        # On Meth.” campaign", He said, "No. Not now."): a one-word start is a title, a slogan or
+        # an answer the quotation goes on from, not a sentence of its own.
+        return True
     word = word.lstrip("(\"'“‘[")
     lower = word.lower()
     following = _word_after(text, match.end("space")).strip("\"'“‘«([").lower()

@@ -24,6 +24,14 @@ from bot.articles.sentences import split_sentences
         ("J. K. Rowling wrote it. It sold well.", ["J. K. Rowling wrote it.", "It sold well."]),
         ("It costs $3.50 per item. Dr. Jones agreed.", ["It costs $3.50 per item.", "Dr. Jones agreed."]),
         ("Really? Yes! Fine.", ["Really?", "Yes!", "Fine."]),
+        # A quotation that opens on one word and goes on is not cut after that word.
+        (
+            "South Dakota’s viral “Meth. We’re On It.” campaign drew jeers. Officials defended it.",
+            ["South Dakota’s viral “Meth. We’re On It.” campaign drew jeers.", "Officials defended it."],
+        ),
+        ('He said, "No. Not now." Then he left.', ['He said, "No. Not now."', "Then he left."]),
+        # A one-word quotation that closes is a sentence's end as usual.
+        ('He said "Yes." Then he left.', ['He said "Yes."', "Then he left."]),
         ("no terminal punctuation", ["no terminal punctuation"]),
         ("Version 2.0 shipped. e.g. this stays.", ["Version 2.0 shipped. e.g. this stays."]),
         ("", []),
