@@ -36,7 +36,10 @@ _BOILERPLATE = re.compile(
       | (?:related|related\ (?:stories|articles|posts|coverage|content|reading|news)|more\ (?:from|on|in|stories|news)\b.*
          |(?:our\ )?(?:more|latest|top)\ (?:[\w'’-]+\ ){0,3}(?:stories|news|articles|reads|videos)
          |you\ (?:may|might)\ (?:also\ )?like.*|recommended(?:\ for\ you)?|also\ read|see\ also|trending(?:\ now)?
-         |most\ (?:read|popular|viewed)|popular\ (?:now|stories)|don'?t\ miss|editor'?s\ picks?|top\ stories|latest\ (?:news|stories))[\s:]*
+         |most\ (?:read|popular|viewed|shared)(?:\ (?:in|on|from)\ [\w'’&\ -]{1,40})?|popular\ (?:now|stories)|don'?t\ miss
+         |editor'?s\ picks?|top\ stories|latest\ (?:news|stories))[\s:]*
+      | (?:the\ )?(?:story|article)\ continues\ (?:below|after|under)\b.*
+      | \[(?:related|see\ also|read\ (?:more|also)|more)\s*:[^\]]*\]
       | (?:also|also\ read|see\ also|see\ more|related|read\ also|read\ more|more|read\ next|up\ next|watch|listen
          |don'?t\ miss|must\ read|recommended|trending|further\ reading|more\ coverage
          |leggi\ anche|lee\ tambi[ée]n|lesen\ sie\ auch|voir\ aussi|lire\ aussi|leia\ tamb[ée]m)\s*:.*
@@ -45,7 +48,7 @@ _BOILERPLATE = re.compile(
       | (?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\][\s|]*
       | \[\w+\b[^\]]*\].*\[/\w+\]
       | (?:https?://|www\.)\S+
-      | (?:text\ size|font\ size|by|print|skip\ to\ (?:main\ )?content|back\ to\ top|toggle\ navigation|loading(?:\.\.\.|…)?
+      | (?:text\ size|font\ size|by|print|home|menu|skip\ to\ (?:main\ )?content|back\ to\ top|toggle\ navigation|loading(?:\.\.\.|…)?
          |an\ error\ (?:has\ )?occurred.*|please\ try\ again(?:\ later)?)[\s.!]*
       | (?:write\ to|e-?mail|contact)\ .{1,100}\ at\ \S+@\S+.*
       | (?:see\ it|buy\ it|shop|buy|view|get\ it|check\ it\ out|see\ (?:the\ )?deal|view\ deal|check\ price|see\ price)
@@ -121,7 +124,8 @@ _RELATED_LABEL = re.compile(rf"^(?:{_RELATED})[\s:]*$", re.IGNORECASE | re.VERBO
 _CHROME_HEADING = re.compile(
     rf"""^(?:{_RELATED}
       |newsletters?|share\ this(?:\ (?:article|story))?
-      |sign\ up.*|subscribe.*|comments?|leave\ a\ (?:comment|reply)|about\ the\ author|tags|follow\ us.*)[\s:]*$""",
+      |sign\ up.*|subscribe.*|comments?|leave\ a\ (?:comment|reply)|about\ the\ author|tags|follow\ us.*
+      |(?:partner|sponsored|promoted|paid)\ (?:news|content|stories|links|posts).*|from\ (?:our|the)\ partners?)[\s:]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 

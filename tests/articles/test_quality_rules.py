@@ -287,6 +287,11 @@ def test_extract_page_never_raises(junk: str) -> None:
         "This shop has been compensated by #CollectiveBias, Inc. and its advertiser. All opinions are mine alone. "
         "#HealthyHydration #ad",
         "I received the product for free to review. All opinions are my own.",
+        "Story continues below gallery",
+        "Article continues below advertisement",
+        "[Related: Salesforce Dreamforce Keynote: AI, Integration, Alicia Keys And Protestors]",
+        "Most read in world news",
+        "Home",
         "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web. Quantities "
         "may be limited. Prices are subject to change without notice and coupons may expire at any time. Some deals "
         "may not be available to all customers. BGR may receive a commission on orders placed through this article.",
@@ -347,6 +352,8 @@ def test_related_label(text: str, expected: bool) -> None:
         "Find him on Facebook, where he posts daily.",
         "The senator, who follows the president on Twitter, said so.",
         "Not all opinions are equal, the judge said.",
+        "The story continues to unfold below.",
+        "Most read books of the year were thrillers, the survey found.",
         "The well-known long-term plan was approved.",
         "Note: the vote was 52-48, https://example.com has the full count.",
         "Follow the money on Twitter, the senator told reporters.",
@@ -381,6 +388,27 @@ def test_boilerplate_heading_goes_alone_and_its_text_stays() -> None:
     cleaned = clean_blocks(blocks)
     assert [b.text for b in cleaned if b.kind == "heading"] == ["Apple AirPods Pro for $235"]
     assert cleaned[-1].text.startswith("Noise cancellation")
+
+
+def test_an_interrupting_label_goes_alone_and_the_story_reads_on() -> None:
+    blocks = [
+        Block("para", "Police arrested six people Monday during a narcotics investigation in the city."),
+        Block("heading", "Story continues below gallery", 3),
+        Block("para", "A canine later alerted to the odor of narcotics in the vehicle, Harris said."),
+        Block("heading", "Most read in world news", 2),
+        Block("para", "Authorities instituted a quarantine to prevent the disease from spreading."),
+    ]
+    assert [b.text for b in clean_blocks(blocks)] == [blocks[0].text, blocks[2].text, blocks[4].text]
+
+
+@pytest.mark.parametrize("label", ["Partner newsThe Queen of Thieves", "Sponsored content", "From our partners"])
+def test_partner_content_goes_with_its_section(label: str) -> None:
+    blocks = [
+        Block("para", "The lead paragraph of the story, long enough to be real body text for sure."),
+        Block("heading", label, 2),
+        Block("para", "Armenia named most popular spot for Russian travelers in 2019."),
+    ]
+    assert clean_blocks(blocks) == blocks[:1]
 
 
 def test_labels_and_title_repeat_above_the_article_are_dropped() -> None:
