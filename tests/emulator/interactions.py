@@ -261,6 +261,16 @@ def _resolve_path(command: dict[str, Any], path: list[str]) -> tuple[list[dict[s
     return options, walked
 
 
+#: The fields of a channel an interaction's ``resolved.channels`` carries: a partial channel, or
+#: for a thread a partial thread with its owner and counts (discord.py's ``PartialChannel`` and
+#: ``PartialThread``, which its AppCommandThread reads).
+_RESOLVED_CHANNEL_FIELDS = frozenset({
+    "id", "name", "type", "parent_id", "guild_id", "flags", "position", "topic", "nsfw", "last_message_id",
+    "rate_limit_per_user", "thread_metadata", "owner_id", "message_count", "member_count", "total_message_sent",
+    "applied_tags",
+})
+
+
 def _convert(emu: DiscordEmulator, guild: Guild | None, definition: dict[str, Any], value: Any,
              resolved: dict[str, dict[str, Any]]) -> Any:
     """Check and convert one option value as Discord's client would; fills ``resolved``.
@@ -304,8 +314,7 @@ def _convert(emu: DiscordEmulator, guild: Guild | None, definition: dict[str, An
             raise EmulatorUsageError(f"option {name!r}: channel type {channel.type} not in {types}")
         resolved.setdefault("channels", {})[str(channel.id)] = {
             k: v for k, v in channel.payload().items()
-            if k in ("id", "name", "type", "parent_id", "guild_id", "flags", "position", "topic", "nsfw",
-                     "last_message_id", "rate_limit_per_user", "thread_metadata")
+            if k in _RESOLVED_CHANNEL_FIELDS
         } | {"permissions": str(ALL_PERMISSIONS)}
         value = str(channel.id)
     elif otype == L.OPT_ATTACHMENT:

@@ -469,6 +469,23 @@ class DiscordEmulator:
             del self.world.webhooks[hook_id]
         self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
 
+    def add_thread(self, parent_id: int, name: str, *, owner_id: int | None = None) -> int:
+        """A thread a member opened in a text or announcement channel (a public thread; an
+        announcement thread in an announcement channel), as Start Thread without Message makes it;
+        returns its id.  Owned by ``owner_id`` (a member), else by the bot.  It inherits its
+        parent's permissions, so deny the bot SEND_MESSAGES_IN_THREADS on the parent to mute it
+        there.  THREAD_CREATE."""
+        parent = self._channel(parent_id)
+        if parent.type not in (CHANNEL_TYPES["text"], CHANNEL_TYPES["announcement"]):
+            raise EmulatorUsageError(f"channel {parent_id} is not a text or announcement channel: "
+                                     "a forum's threads are its posts (open them through the REST API)")
+        kind = "announcement_thread" if parent.type == CHANNEL_TYPES["announcement"] else "public_thread"
+        thread = self.world.add_thread(parent, self.world.ids.next(), name, CHANNEL_TYPES[kind], owner_id=owner_id)
+        self.thread_parents.setdefault(parent.id, []).append(thread.id)
+        self._spawn(self.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True}))
+        self._notify()
+        return thread.id
+
     def archive_thread(self, thread_id: int, *, at: datetime | None = None, locked: bool = False) -> dict[str, Any]:
         """Archive a thread (a forum post), as Discord does after its auto-archive duration without
         activity, or a moderator (``locked``); returns its channel object.

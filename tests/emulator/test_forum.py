@@ -12,6 +12,7 @@ import discord
 import pytest
 
 from tests.emulator import DiscordEmulator, Permission as P
+from tests.emulator.errors import EmulatorUsageError
 from tests.emulator.gateway import INTENT_GUILDS
 from tests.emulator.permissions import DEFAULT_BOT_PERMISSIONS
 
@@ -168,6 +169,30 @@ async def test_discord_py_creates_forum_posts_with_files_and_sees_them(
     active = await channel.guild.active_threads()
     assert [t.id for t in active] == [created.thread.id]
     await emu.wait_until(lambda: channel.guild.get_thread(created.thread.id), 5, "THREAD_CREATE in discord.py's cache")
+
+
+async def test_a_thread_a_member_opens_is_in_discord_pys_cache_until_archived_and_a_post_unarchives_it(
+    emu: DiscordEmulator, world: dict[str, int], start_bot: BotStarter
+) -> None:
+    bot = await start_bot(new_bot())
+    member = emu.add_member(world["guild"], "mod", permissions=0)
+    thread_id = emu.add_thread(world["channel"], "Staff alerts", owner_id=member)
+    thread = await emu.wait_until(lambda: bot.get_channel(thread_id), 5, "THREAD_CREATE in discord.py's cache")
+    assert isinstance(thread, discord.Thread)
+    assert (thread.parent_id, thread.owner_id, thread.type) == (world["channel"], member, discord.ChannelType.public_thread)
+
+    emu.archive_thread(thread_id)
+    await emu.wait_until(lambda: bot.get_channel(thread_id) is None, 5, "the archived thread out of the cache")
+    fetched = await bot.fetch_channel(thread_id)
+    assert isinstance(fetched, discord.Thread) and fetched.archived
+    await fetched.send("Feed failing")
+    assert [m["content"] for m in emu.messages(thread_id)] == ["Feed failing"]
+    assert not emu.world.channels[thread_id].archived
+
+    news = emu.add_channel(world["guild"], "news", kind="announcement")
+    assert emu.world.channels[emu.add_thread(news, "Follow-ups")].type == 10
+    with pytest.raises(EmulatorUsageError, match="not a text or announcement channel"):
+        emu.add_thread(emu.add_channel(world["guild"], "forum", kind="forum"), "Post")
 
 
 # -- forum posts made through a webhook (Resources > Webhook "Execute Webhook": thread_name, thread_id) --
