@@ -35,7 +35,14 @@ from bot.config.managed import managed_set_alert_channel
 from bot.config.opml import parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FEEDS_PAGE, FileMessage, UserError, page_buttons
-from bot.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL, bot_permissions, missing
+from bot.discord.permissions import (
+    MANAGE_THREADS,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    bot_permissions,
+    missing,
+)
 from bot.errors import AddressRefusedError, ConfigError, SourceError
 from bot.feeds.remote import FoundFeed, discover_feed
 from bot.render import (
@@ -379,22 +386,44 @@ class FeedAdmin:
                 "This server has no alert channel: notices about its feeds and subscriptions go to the bot's operator "
                 "only. Choose one with `/feeds alerts channel:`."
             ]
-        lines += [problem for problem in map(self._cannot_alert_in, current) if problem is not None]
+        lines += [problem for problem in [await self._cannot_alert_in(c) for c in current] if problem is not None]
         return [_note("\n".join(lines))], None
 
-    def _cannot_alert_in(self, channel_id: int) -> str | None:
-        """Why no notice can be posted in ``channel_id`` (as discord.py's cache sees it), or None."""
-        channel = self.connection.client.get_channel(channel_id)
+    async def _cannot_alert_in(self, channel_id: int) -> str | None:
+        """Why no notice can be posted in ``channel_id``, or None.
+
+        discord.py's cache first; a channel it lacks (a thread leaves it once archived) is asked of
+        Discord.  In a thread the bot needs Send Messages in Threads, and a thread a moderator
+        locked takes no post from a bot without Manage Threads (an archived one that is not locked
+        is unarchived by the post)."""
+        client = self.connection.client
+        channel = client.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await client.fetch_channel(channel_id)
+            except (discord.HTTPException, discord.InvalidData):
+                channel = None
         guild = getattr(channel, "guild", None)
         if channel is None or guild is None:
             return f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
-        lacking = missing(bot_permissions(channel), VIEW_CHANNEL | SEND_MESSAGES)
-        if not lacking:
-            return None
-        return (
-            f"⚠️ I cannot post in <#{channel_id}>: I lack {' and '.join(lacking)} there. "
-            f"Grant {'it' if len(lacking) == 1 else 'them'} to my role in that channel, or no alert will arrive."
-        )
+        thread = isinstance(channel, discord.Thread)
+        try:
+            have = bot_permissions(channel)
+        except discord.ClientException:  # a thread whose channel discord.py does not know
+            return f"⚠️ I cannot find <#{channel_id}>'s channel, so no alert reaches it — choose another channel."
+        lacking = missing(have, VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if thread else SEND_MESSAGES))
+        if lacking:
+            where = f"<#{channel.parent_id}>, the thread's channel" if thread else "that channel"  # type: ignore[union-attr]
+            return (
+                f"⚠️ I cannot post in <#{channel_id}>: I lack {' and '.join(lacking)} there. "
+                f"Grant {'it' if len(lacking) == 1 else 'them'} to my role in {where}, or no alert will arrive."
+            )
+        if thread and channel.locked and not have & MANAGE_THREADS:  # type: ignore[union-attr]
+            return (
+                f"⚠️ I cannot post in <#{channel_id}>: the thread is locked. Unlock it, or choose another "
+                "channel, or no alert will arrive."
+            )
+        return None
 
     @staticmethod
     def _channel_list(channels: list[int] | tuple[int, ...]) -> str:

@@ -107,6 +107,10 @@ class DiscordConnection:
         #: (stored in the database): a channel deleted since — even while the bot was down — is still
         #: known to be that server's, so the notice that it is gone reaches it.
         self._server_of_channel: dict[int, int] = {}
+        #: Alert channels discord.py's cache lacks (a thread leaves it once archived), looked up
+        #: through the API once each: their server's id, or None where Discord has no such channel
+        #: for the bot.  Forgotten when the config changes.
+        self._uncached_alert_servers: dict[int, int | None] = {}
         #: The pairs of ``_server_of_channel`` the database holds, as far as this process knows.
         self._stored_servers: dict[int, int] = {}
         #: Whether the pairs stored by earlier runs were read (once, at the first check or notice).
@@ -241,6 +245,7 @@ class DiscordConnection:
         return problems
 
     async def config_changed(self, config: Config) -> None:
+        self._uncached_alert_servers.clear()  # an alert channel may have been set again, or anew
         if self.client.is_ready():
             await self.check_channels()
 
@@ -252,20 +257,23 @@ class DiscordConnection:
             return
         await self._load_servers()
         config = self.config()
+        await self._look_up_alert_channels(config)
         for channel_id in notice_channels(config, concerns, self._guilds_of(config)):
             await self._post_notice(channel_id, text, operator=channel_id == config.discord.admin_log_channel)
 
     def _guilds_of(self, config: Config) -> dict[int, int]:
-        """The server of each subscription and alert channel that discord.py's cache has, and of each
-        subscription channel it had, in this run or an earlier one (deleted since).  An alert channel
-        it has not is skipped, and logged once (again only after it was found meanwhile)."""
+        """The server of each subscription and alert channel that discord.py's cache has, of each
+        subscription channel it had, in this run or an earlier one (deleted since), and of each alert
+        channel Discord was asked about (an archived thread).  An alert channel found nowhere is
+        skipped, and logged once (again only after it was found meanwhile)."""
         self._remember_servers(config)
         guild_of = {sub.channel: self._server_of_channel[sub.channel]
                     for sub in config.subscriptions if sub.channel in self._server_of_channel}
         for channel_id in config.alert_channels:
             guild = getattr(self.client.get_channel(channel_id), "guild", None)
-            if guild is not None:
-                guild_of[channel_id] = guild.id
+            guild_id = guild.id if guild is not None else self._uncached_alert_servers.get(channel_id)
+            if guild_id is not None:
+                guild_of[channel_id] = guild_id
         lost = {channel_id for channel_id in config.alert_channels if channel_id not in guild_of}
         for channel_id in sorted(lost - self._lost_alert_channels):
             log.warning(
@@ -274,6 +282,32 @@ class DiscordConnection:
             )
         self._lost_alert_channels = lost
         return guild_of
+
+    async def _look_up_alert_channels(self, config: Config) -> None:
+        """Ask Discord the server of each alert channel discord.py's cache lacks, once per channel.
+
+        An alert channel may be a thread, which leaves the cache when it archives (after its
+        inactivity timeout; posting in it unarchives it).  A channel Discord says is gone or hidden
+        is remembered as such; any other failure is logged and asked again at the next notice."""
+        for channel_id in config.alert_channels:
+            if channel_id in self._uncached_alert_servers or self.client.get_channel(channel_id) is not None:
+                continue
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden):
+                self._uncached_alert_servers[channel_id] = None
+                continue
+            except (discord.HTTPException, discord.InvalidData) as exc:
+                log.warning("could not look up alert channel %s (%s); asking again at the next notice", channel_id, exc)
+                continue
+            guild = getattr(channel, "guild", None)
+            self._uncached_alert_servers[channel_id] = guild.id if guild is not None else None
+
+    async def uncached_alert_channels(self, guild_id: int) -> set[int]:
+        """The alert channels of server ``guild_id`` that discord.py's cache lacks (archived threads),
+        as a notice would find them: ``/feeds alerts`` shows and replaces them too."""
+        await self._look_up_alert_channels(self.config())
+        return {channel for channel, guild in self._uncached_alert_servers.items() if guild == guild_id}
 
     def _remember_servers(self, config: Config) -> None:
         """Note the server of each subscription channel in discord.py's cache (see ``_server_of_channel``).

@@ -88,6 +88,26 @@ def payload_kwargs(payload: MessagePayload | FileMessage) -> dict[str, Any]:
 PostChannel = discord.TextChannel | discord.ForumChannel
 
 
+class AlertChannelOption(app_commands.Transformer):
+    """A text or announcement channel or a thread, as Discord resolved it for the command.
+
+    Not discord.py's ``TextChannel | Thread``, which looks the choice up in its cache: a thread
+    leaves the cache when it archives, yet is a fine alert channel (a post unarchives it).  Only
+    the id and server are used."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.public_thread,
+                discord.ChannelType.private_thread, discord.ChannelType.news_thread]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value  # an app_commands.AppCommandChannel or AppCommandThread
+
+
 def server_channel_ids(guild: discord.Guild | None) -> set[int]:
     """Ids of a server's channels (forums and categories included) and of the threads the bot has
     cached: where its subscriptions may post.  None (a DM) has none."""
@@ -636,11 +656,14 @@ class NewsCommands(commands.Cog):
 
     @feeds.command(name="alerts", description="Where this server's alerts go: failing feeds, paused subscriptions")
     @app_commands.describe(
-        channel="Send this server's alerts to this channel (replaces its alert channel)",
+        channel="Send this server's alerts to this channel or thread (replaces its alert channel)",
         off="Send this server's alerts to no channel of its own",
     )
     async def feeds_alerts(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None, off: bool = False
+        self,
+        interaction: discord.Interaction,
+        channel: app_commands.Transform[app_commands.AppCommandChannel, AlertChannelOption] | None = None,
+        off: bool = False,
     ) -> None:
         """No option: show this server's alert channel."""
         if not await self._require_admin(interaction):
@@ -649,8 +672,17 @@ class NewsCommands(commands.Cog):
             await self._error(interaction, "Give channel or off, not both.", deferred=False)
             return
         target = channel.id if channel is not None else None
-        server = frozenset(server_channel_ids(interaction.guild))
-        await self.answer(interaction, lambda: self._admin().alerts(target, off, server), ephemeral=True)
+        guild = interaction.guild
+
+        async def work() -> Any:
+            # A thread that has archived is not in discord.py's cache, but is still this server's
+            # (asking Discord about it happens here, where a slow answer defers the reply).
+            archived = await self.connection.uncached_alert_channels(guild.id) if guild is not None else set()
+            chosen = {target} if channel is not None and guild is not None and channel.guild_id == guild.id else set()
+            server = frozenset(server_channel_ids(guild) | archived | chosen)
+            return await self._admin().alerts(target, off, server)
+
+        await self.answer(interaction, work, ephemeral=True)
 
     @feeds_edit.autocomplete("name")
     @feeds_remove.autocomplete("name")

@@ -13,6 +13,7 @@ EMBED_LINKS = 1 << 14
 READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
 MANAGE_WEBHOOKS = 1 << 29
+MANAGE_THREADS = 1 << 34
 CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 
@@ -22,6 +23,7 @@ NAMES = {
     EMBED_LINKS: "Embed Links",
     READ_MESSAGE_HISTORY: "Read Message History",
     MANAGE_WEBHOOKS: "Manage Webhooks",
+    MANAGE_THREADS: "Manage Threads",
     CREATE_PUBLIC_THREADS: "Create Public Threads",
     SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
 }

@@ -188,6 +188,53 @@ async def test_alerts_says_when_the_bot_cannot_post_there_and_refuses_channel_wi
 
 
 
+async def test_b_sends_its_alerts_to_a_thread_which_still_hears_them_once_archived(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    """A thread leaves discord.py's cache when it archives: the bot asks Discord for it, shows it
+    as B's alert channel still, and its notice unarchives it."""
+    b = bot.b
+    thread = emu.add_thread(b.alerts, "Feed alerts", owner_id=b.admin)
+    client = bot.app.discord.client
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    assert await _alerts(emu, b, {"channel": thread}) == (
+        f"Alerts about this server's feeds and subscriptions now go to <#{thread}>.")
+
+    emu.archive_thread(thread)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    server.set("/b.xml", "", status=410)
+    await cycle(bot.app, bot.clock, advance_minutes=2)
+    [notice] = await emu.wait_for_messages(thread, 1)
+    assert notice["content"].startswith("Feed **b-wire** was disabled") and notice["content"] in _texts(emu, bot.log)
+    assert not emu.world.channels[thread].archived  # the post unarchived it
+    assert _texts(emu, b.alerts) == [] and _texts(emu, bot.a.alerts) == []
+
+    # Archived again, and the config reloaded (the bot forgets what it looked up): still B's.
+    emu.archive_thread(thread)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    await bot.app.discord.config_changed(bot.app.config)
+    assert await _alerts(emu, b) == f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
+    # Choosing another channel replaces the archived thread: B has one alert channel.
+    await _alerts(emu, b, {"channel": b.alerts})
+    assert bot.app.config.alert_channels == (bot.a.alerts, GONE, b.alerts)
+
+
+async def test_alerts_says_when_the_bot_cannot_post_in_a_thread(emu: DiscordEmulator, bot: Bot) -> None:
+    b = bot.b
+    thread = emu.add_thread(b.alerts, "Feed alerts")
+    emu.set_bot_permissions(b.alerts, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES_IN_THREADS)
+    await emu.settle()
+    reply = await _alerts(emu, b, {"channel": thread})
+    assert reply.startswith(f"Alerts about this server's feeds and subscriptions now go to <#{thread}>.\n")
+    assert (f"I cannot post in <#{thread}>: I lack Send Messages in Threads there. Grant it to my role in "
+            f"<#{b.alerts}>, the thread's channel") in reply
+
+    emu.set_bot_permissions(b.alerts, DEFAULT_BOT_PERMISSIONS)
+    emu.archive_thread(thread, locked=True)
+    await emu.settle()
+    assert f"I cannot post in <#{thread}>: the thread is locked." in await _alerts(emu, b)
+
+
 async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_channel(emu: DiscordEmulator, bot: Bot) -> None:
     """The channel is gone from discord.py's cache when the notice is routed; its server is still
     known from when it was there."""
