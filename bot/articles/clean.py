@@ -63,7 +63,8 @@ _BOILERPLATE = re.compile(
          [\s:.()+]*
       | (?:tags?|filed\ under|categories|topics)\s*:.*
       | listen\ to\ (?:this|the)\ (?:article|story)\b.*
-      | (?:image|photo|picture|video)\ (?:credit|source)\s*:.*
+      | (?:(?:main|top|header|cover|featured|lead|hero)\ )?(?:image|photo|picture|video)\ (?:credit|source)s?\s*:.*
+      | (?:main|top|header|cover|featured|lead|hero)\ (?:image|photo|picture)\s*:.*
       | download\ (?:our|the)\ app\b.*
       | (?:support|become\ a\ member\ of)\ (?:our|independent)\ journalism\b.*
       | (?:log\ ?in|sign\ in)\ to\ (?:comment|continue|read)\b.*
@@ -100,6 +101,8 @@ _BOILERPLATE_ANYWHERE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reserved", re.compile(r"\ball rights reserved\.?$")),
     ("sign up", re.compile(r"(?:^|[.!?:] )sign up (?:for|to)\b.*\bnewsletters?\b")),
     ("]", re.compile(r"^.{1,160}\[(?:video|pics?|photos?|gallery|news|reaction|insight|poll|live|latest|watch)\]$")),
+    # A photo's caption, which ends on its credit ("… its four RS-25 engines. (credit: NASA/Jude Guidry)").
+    ("credit", re.compile(r"\((?:(?:photo|image|picture)\ )?credits?\s*:[^()]{1,80}\)\.?$")),
 )
 
 #: A trailer glued to the end of a real paragraph ("… the war. Read More @ example.com").

@@ -292,6 +292,9 @@ def test_extract_page_never_raises(junk: str) -> None:
         "[Related: Salesforce Dreamforce Keynote: AI, Integration, Alicia Keys And Protestors]",
         "Most read in world news",
         "Home",
+        "Main image credit: Getty",
+        "Cover image: artist’s impression of the lighting installation at the 7th Amsterdam Light Festival",
+        "The core stage of the first SLS after the installation of its four RS-25 engines. (credit: NASA/Jude Guidry)",
         "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web. Quantities "
         "may be limited. Prices are subject to change without notice and coupons may expire at any time. Some deals "
         "may not be available to all customers. BGR may receive a commission on orders placed through this article.",
@@ -354,6 +357,8 @@ def test_related_label(text: str, expected: bool) -> None:
         "Not all opinions are equal, the judge said.",
         "The story continues to unfold below.",
         "Most read books of the year were thrillers, the survey found.",
+        "Cover image designers won awards this year, the guild said.",
+        "The firm extended credit: (a rare move) to its clients.",
         "The well-known long-term plan was approved.",
         "Note: the vote was 52-48, https://example.com has the full count.",
         "Follow the money on Twitter, the senator told reporters.",
