@@ -219,6 +219,31 @@ async def test_b_sends_its_alerts_to_a_thread_which_still_hears_them_once_archiv
     assert bot.app.config.alert_channels == (bot.a.alerts, GONE, b.alerts)
 
 
+async def test_a_failed_look_up_of_an_archived_alert_thread_is_logged_and_tried_again(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="newsbot.discord")
+    b = bot.b
+    thread = emu.add_thread(b.alerts, "Feed alerts")
+    client = bot.app.discord.client
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    await _alerts(emu, b, {"channel": thread})
+    emu.archive_thread(thread)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+
+    emu.fail_next(f"GET /channels/{thread}", 503)  # Discord has a bad moment when the bot asks
+    emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
+    await emu.wait_until(lambda: [t for t in _texts(emu, bot.log) if "Send Messages" in t], 10,
+                         "the notice about b-news's channel in the admin log")
+    assert _texts(emu, thread) == []  # that one reached the operator only
+    assert any(f"could not look up alert channel {thread}" in r.getMessage() for r in caplog.records)
+
+    server.set("/b.xml", "", status=410)
+    await cycle(bot.app, bot.clock, advance_minutes=2)
+    [notice] = await emu.wait_for_messages(thread, 1)  # asked again, and found
+    assert notice["content"].startswith("Feed **b-wire** was disabled")
+
+
 async def test_alerts_says_when_the_bot_cannot_post_in_a_thread(emu: DiscordEmulator, bot: Bot) -> None:
     b = bot.b
     thread = emu.add_thread(b.alerts, "Feed alerts")
