@@ -128,7 +128,8 @@ _CHROME_HEADING = re.compile(
     rf"""^(?:{_RELATED}
       |newsletters?|share\ this(?:\ (?:article|story))?
       |sign\ up.*|subscribe.*|comments?|leave\ a\ (?:comment|reply)|about\ the\ author|tags|follow\ us.*
-      |(?:partner|sponsored|promoted|paid)\ (?:news|content|stories|links|posts).*|from\ (?:our|the)\ partners?)[\s:]*$""",
+      |(?:partner|sponsored|promoted|paid)\ (?:news|content|stories|links|posts)(?:(?-i:[A-Z]).*)?  # "Partner newsThe …": glued
+      |from\ (?:our|the)\ partners?)[\s:]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 

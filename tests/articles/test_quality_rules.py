@@ -7,7 +7,7 @@ from lxml import html as lxml_html
 
 from bot.articles.blocks import Block
 from bot.articles.build import article_from_blocks
-from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate, is_related_label
+from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate, is_chrome_heading, is_related_label
 from bot.articles.extract import continued_blocks, extract_page, read_metadata, strip_dead_elements
 from bot.articles.sentences import split_sentences
 from bot.articles.summarize import (
@@ -414,6 +414,11 @@ def test_partner_content_goes_with_its_section(label: str) -> None:
         Block("para", "Armenia named most popular spot for Russian travelers in 2019."),
     ]
     assert clean_blocks(blocks) == blocks[:1]
+
+
+@pytest.mark.parametrize("heading", ["Paid content creators are struggling", "Sponsored posts face new rules"])
+def test_a_heading_about_paid_content_is_the_articles_own(heading: str) -> None:
+    assert not is_chrome_heading(heading)
 
 
 def test_labels_and_title_repeat_above_the_article_are_dropped() -> None:
