@@ -126,8 +126,9 @@ class ForumRoutes(RestBase):
                            "has_more": len(threads) > limit})
 
     def _memberships(self, threads: list[Channel]) -> list[dict[str, Any]]:
-        """The bot's thread member objects among ``threads``: those it created."""
-        return [self._membership(t) for t in threads if t.owner_id == self.world.bot.id]
+        """The bot's thread member objects among ``threads``: those it created or was added to."""
+        bot = self.world.bot.id
+        return [self._membership(t) for t in threads if t.owner_id == bot or bot in t.member_ids]
 
     def _membership(self, thread: Channel) -> dict[str, Any]:
         """The bot's thread member object: it joined every thread it created, when it created it."""

@@ -469,22 +469,43 @@ class DiscordEmulator:
             del self.world.webhooks[hook_id]
         self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
 
-    def add_thread(self, parent_id: int, name: str, *, owner_id: int | None = None) -> int:
+    def add_thread(self, parent_id: int, name: str, *, owner_id: int | None = None, private: bool = False) -> int:
         """A thread a member opened in a text or announcement channel (a public thread; an
         announcement thread in an announcement channel), as Start Thread without Message makes it;
         returns its id.  Owned by ``owner_id`` (a member), else by the bot.  It inherits its
         parent's permissions, so deny the bot SEND_MESSAGES_IN_THREADS on the parent to mute it
-        there.  THREAD_CREATE."""
+        there.  THREAD_CREATE.
+
+        ``private``: a private thread (text channels only).  Only its members (its owner, then those
+        ``add_thread_member`` adds) and those with MANAGE_THREADS in its channel can see it: to
+        anyone else it answers 403 50001, and the bot hears of it (THREAD_CREATE) only if it can."""
         parent = self._channel(parent_id)
         if parent.type not in (CHANNEL_TYPES["text"], CHANNEL_TYPES["announcement"]):
             raise EmulatorUsageError(f"channel {parent_id} is not a text or announcement channel: "
                                      "a forum's threads are its posts (open them through the REST API)")
-        kind = "announcement_thread" if parent.type == CHANNEL_TYPES["announcement"] else "public_thread"
+        if private and parent.type != CHANNEL_TYPES["text"]:
+            raise EmulatorUsageError(f"channel {parent_id} is not a text channel: only those have private threads")
+        kind = ("private_thread" if private
+                else "announcement_thread" if parent.type == CHANNEL_TYPES["announcement"] else "public_thread")
         thread = self.world.add_thread(parent, self.world.ids.next(), name, CHANNEL_TYPES[kind], owner_id=owner_id)
         self.thread_parents.setdefault(parent.id, []).append(thread.id)
-        self._spawn(self.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True}))
+        if self.world.bot_permissions(thread) & Permission.VIEW_CHANNEL:
+            self._spawn(self.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True}))
         self._notify()
         return thread.id
+
+    def add_thread_member(self, thread_id: int, user_id: int) -> None:
+        """Add a member to a private thread (as mentioning them in it does).  The bot, added,
+        receives THREAD_CREATE: "sent when … the current user is added to a thread"."""
+        thread = self._channel(thread_id)
+        if thread.type != CHANNEL_TYPES["private_thread"]:
+            raise EmulatorUsageError(f"channel {thread_id} is not a private thread")
+        if user_id not in self.world.guild_of(thread).members:
+            raise EmulatorUsageError(f"{user_id} is not a member of the thread's guild")
+        thread.member_ids.add(user_id)
+        if user_id == self.world.bot.id:
+            self._spawn(self.gateway.dispatch("THREAD_CREATE", thread.payload()))
+        self._notify()
 
     def archive_thread(self, thread_id: int, *, at: datetime | None = None, locked: bool = False) -> dict[str, Any]:
         """Archive a thread (a forum post), as Discord does after its auto-archive duration without

@@ -34,6 +34,7 @@ CHANNEL_TYPES = {
 }
 TEXT_LIKE = (0, 2, 5, 10, 11, 12)
 THREAD_TYPES = (10, 11, 12)
+PRIVATE_THREAD = 12
 #: Channels whose every post is a thread (GUILD_FORUM, GUILD_MEDIA): no message can be sent to them.
 FORUM_TYPES = (15, 16)
 #: A direct message between one user and the bot (DM); not a guild channel, so not in CHANNEL_TYPES.
@@ -167,6 +168,9 @@ class Channel:
     #: thread" (None: never since it was created).
     archive_timestamp: float | None = None
     deleted: bool = False
+    #: Private threads only: the users added to it (its owner joins when opening it).  Only they,
+    #: and those with MANAGE_THREADS in its channel, can see it (Topics > Threads, "Private threads").
+    member_ids: set[int] = field(default_factory=set)
 
     @property
     def is_thread(self) -> bool:
@@ -200,7 +204,7 @@ class Channel:
                 "rate_limit_per_user": 0,
                 "message_count": self.message_count,
                 "total_message_sent": self.message_count,
-                "member_count": 1,
+                "member_count": max(1, len(self.member_ids)),
                 "thread_metadata": {
                     "archived": self.archived,
                     "auto_archive_duration": 1440,
@@ -209,6 +213,8 @@ class Channel:
                     "create_timestamp": iso(self.created),
                 },
             })
+            if self.type == PRIVATE_THREAD:
+                data["thread_metadata"]["invitable"] = True
             if self.applied_tags is not None:
                 data["applied_tags"] = [str(t) for t in self.applied_tags]
             return data
@@ -375,6 +381,8 @@ class World:
         guild = self.guild_of(parent)
         thread = Channel(thread_id, guild.id, name, type_, parent_id=parent.id,
                          owner_id=self.bot.id if owner_id is None else owner_id, applied_tags=applied_tags)
+        if type_ == PRIVATE_THREAD:
+            thread.member_ids.add(thread.owner_id)  # type: ignore[arg-type]
         self.channels[thread.id] = thread
         self.channel_messages[thread.id] = []
         guild.channel_ids.append(thread.id)
@@ -434,8 +442,11 @@ class World:
         if channel is None:
             return base
         target = self.permission_channel(channel)
-        return perms.channel_permissions(base, target.overwrites, guild_id=guild.id, member_id=member.user.id,
+        have = perms.channel_permissions(base, target.overwrites, guild_id=guild.id, member_id=member.user.id,
                                          member_role_ids=member.role_ids)
+        if channel.type == PRIVATE_THREAD and member.user.id not in channel.member_ids and not have & perms.P.MANAGE_THREADS:
+            return 0  # not added to it, and no moderator: the thread is not there for them
+        return have
 
     def bot_permissions(self, channel: Channel) -> int:
         guild = self.guild_of(channel)
@@ -505,7 +516,9 @@ class World:
             "voice_states": [],
             "presences": [],
             "channels": [c.payload() for c in channels if not c.is_thread],
-            "threads": [c.payload() for c in channels if c.is_thread and not c.archived],
+            # "All active threads in the guild that current user has permission to view"
+            "threads": [c.payload() for c in channels
+                        if c.is_thread and not c.archived and self.bot_permissions(c) & perms.P.VIEW_CHANNEL],
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],

@@ -195,6 +195,42 @@ async def test_a_thread_a_member_opens_is_in_discord_pys_cache_until_archived_an
         emu.add_thread(emu.add_channel(world["guild"], "forum", kind="forum"), "Post")
 
 
+async def test_a_private_thread_is_there_for_the_bot_only_once_added_or_with_manage_threads(
+    emu: DiscordEmulator, api: Api, world: dict[str, int], start_bot: BotStarter
+) -> None:
+    bot = await start_bot(new_bot())
+    member = emu.add_member(world["guild"], "mod", permissions=0)
+    thread_id = emu.add_thread(world["channel"], "Staff only", owner_id=member, private=True)
+    await emu.settle()
+    assert bot.get_channel(thread_id) is None  # no THREAD_CREATE for a thread the bot cannot see
+    for method, path, body in (("GET", f"/channels/{thread_id}", None),
+                               ("POST", f"/channels/{thread_id}/messages", {"content": "Feed failing"})):
+        status, error, _ = await api.call(method, path, body)
+        assert (status, error["code"]) == (403, 50001), (method, path)
+    status, active, _ = await api.call("GET", f"/guilds/{world['guild']}/threads/active")
+    assert status == 200 and str(thread_id) not in [t["id"] for t in active["threads"]]
+
+    emu.add_thread_member(thread_id, emu.world.bot.id)  # a member mentions the bot in it
+    thread = await emu.wait_until(lambda: bot.get_channel(thread_id), 5, "THREAD_CREATE in discord.py's cache")
+    assert isinstance(thread, discord.Thread) and thread.type == discord.ChannelType.private_thread
+    await thread.send("Feed failing")
+    assert [m["content"] for m in emu.messages(thread_id)] == ["Feed failing"]
+
+    # Another private thread: a bot with Manage Threads in the channel sees it without being added.
+    other = emu.add_thread(world["channel"], "Mods", owner_id=member, private=True)
+    status, _, _ = await api.call("GET", f"/channels/{other}")
+    assert status == 403
+    emu.set_bot_permissions(world["channel"], DEFAULT_BOT_PERMISSIONS | P.MANAGE_THREADS)
+    status, fetched, _ = await api.call("GET", f"/channels/{other}")
+    assert status == 200 and fetched["type"] == 12 and fetched["thread_metadata"]["invitable"] is True
+
+    with pytest.raises(EmulatorUsageError, match="not a private thread"):
+        emu.add_thread_member(emu.add_thread(world["channel"], "Open"), member)
+    news = emu.add_channel(world["guild"], "news", kind="announcement")
+    with pytest.raises(EmulatorUsageError, match="only those have private threads"):
+        emu.add_thread(news, "Secret", private=True)
+
+
 # -- forum posts made through a webhook (Resources > Webhook "Execute Webhook": thread_name, thread_id) --
 
 
