@@ -9,6 +9,7 @@ overrides the other.  The live config is reloaded at once, exactly as an edit of
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,8 @@ Reply = tuple[list[MessagePayload], "discord.ui.View | None"]
 
 #: The name of the file /feeds export replies with.
 EXPORT_FILENAME = "newsbot-feeds.opml"
+
+log = logging.getLogger("newsbot.commands")
 
 
 def _note(text: str) -> MessagePayload:
@@ -352,14 +355,27 @@ class FeedAdmin:
             return [_note("Nothing new since the last digest, so nothing was sent.")], None
         return [_note(f"Digest sent for {', '.join(f'**{escape_markdown(k)}**' for k in sent)}.")], None
 
-    async def alerts(self, channel_id: int | None, off: bool, server_channels: frozenset[int]) -> Reply:
+    async def alerts(
+        self, channel_id: int | None, off: bool, server_channels: frozenset[int], *, private_in: int | None = None
+    ) -> Reply:
         """``/feeds alerts``: make ``channel_id`` the invoking server's alert channel, turn it off
         (``off``), or with neither show it; the server is known by its channel ids.
 
         Notices about the server's own feeds and subscriptions go there (bot.config.alerts); the
         operator's admin log channel still gets every notice.  A channel written in the admins' file
         (``discord.alert_channels``) is the operator's to change, and the reply says so.
+
+        A channel the bot cannot see at all is refused, nothing changed: every notice would fail
+        there, and the bot could not even tell later which server it belongs to.  That is a private
+        thread it was never added to (``private_in``: its channel, when Discord said so) or a thread
+        of a channel it may not view.  One it sees but may not post in is taken, with a warning.
         """
+        if channel_id is not None:
+            try:
+                await self._look_up(channel_id)
+            except discord.Forbidden:
+                # A reply, not a UserError: that path breaks <#…> mentions, which ping no one anyway.
+                return [_note(_cannot_see(channel_id, private_in) + " Then choose it again: nothing was changed.")], None
         if channel_id is not None or off:
             await asyncio.to_thread(
                 managed_set_alert_channel, self._config_path(), server_channels, None if off else channel_id, env=self._env()
@@ -389,6 +405,27 @@ class FeedAdmin:
         lines += [problem for problem in [await self._cannot_alert_in(c) for c in current] if problem is not None]
         return [_note("\n".join(lines))], None
 
+    async def _look_up(self, channel_id: int) -> tuple[Any, str | None]:
+        """(the channel, None) from discord.py's cache or else from Discord, or (None, a sentence
+        for the admin on why not).  discord.Forbidden propagates: Discord will not show the channel
+        to the bot, and what that means depends on the caller."""
+        client = self.connection.client
+        channel = client.get_channel(channel_id)
+        if channel is not None:
+            return channel, None
+        try:
+            channel = await client.fetch_channel(channel_id)
+        except discord.Forbidden:
+            raise
+        except discord.NotFound:
+            channel = None
+        except (discord.HTTPException, discord.InvalidData) as exc:
+            log.warning("/feeds alerts could not check channel %s: %s", channel_id, exc)
+            return None, f"⚠️ I could not check <#{channel_id}> just now (Discord did not answer); alerts are still tried there."
+        if getattr(channel, "guild", None) is None:
+            return None, f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
+        return channel, None
+
     async def _cannot_alert_in(self, channel_id: int) -> str | None:
         """Why no notice can be posted in ``channel_id``, or None.
 
@@ -396,16 +433,12 @@ class FeedAdmin:
         Discord.  In a thread the bot needs Send Messages in Threads, and a thread a moderator
         locked takes no post from a bot without Manage Threads (an archived one that is not locked
         is unarchived by the post)."""
-        client = self.connection.client
-        channel = client.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await client.fetch_channel(channel_id)
-            except (discord.HTTPException, discord.InvalidData):
-                channel = None
-        guild = getattr(channel, "guild", None)
-        if channel is None or guild is None:
-            return f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
+        try:
+            channel, problem = await self._look_up(channel_id)
+        except discord.Forbidden:
+            return "⚠️ " + _cannot_see(channel_id, None)
+        if problem is not None:
+            return problem
         thread = isinstance(channel, discord.Thread)
         try:
             have = bot_permissions(channel)
@@ -428,3 +461,14 @@ class FeedAdmin:
     @staticmethod
     def _channel_list(channels: list[int] | tuple[int, ...]) -> str:
         return ", ".join(f"<#{channel}>" for channel in channels)
+
+
+def _cannot_see(channel_id: int, private_in: int | None) -> str:
+    """What to do about an alert channel Discord will not show the bot."""
+    if private_in is not None:
+        how = (f"It is a private thread I have not been added to: mention me in it to add me, or give my role "
+               f"Manage Threads in <#{private_in}>")
+    else:
+        how = ("Give my role View Channel in its channel (for a private thread: mention me in it to add me, or "
+               "give my role Manage Threads in its channel)")
+    return f"I cannot see <#{channel_id}>, so no alert would reach it. {how}."

@@ -680,7 +680,8 @@ class NewsCommands(commands.Cog):
             archived = await self.connection.uncached_alert_channels(guild.id) if guild is not None else set()
             chosen = {target} if channel is not None and guild is not None and channel.guild_id == guild.id else set()
             server = frozenset(server_channel_ids(guild) | archived | chosen)
-            return await self._admin().alerts(target, off, server)
+            private = channel is not None and channel.type == discord.ChannelType.private_thread
+            return await self._admin().alerts(target, off, server, private_in=getattr(channel, "parent_id", None) if private else None)
 
         await self.answer(interaction, work, ephemeral=True)
 

@@ -260,6 +260,52 @@ async def test_alerts_says_when_the_bot_cannot_post_in_a_thread(emu: DiscordEmul
     assert f"I cannot post in <#{thread}>: the thread is locked." in await _alerts(emu, b)
 
 
+async def test_a_private_thread_the_bot_was_not_added_to_is_refused_until_it_is(
+    emu: DiscordEmulator, bot: Bot, server: FeedServer
+) -> None:
+    """The admin sees the private thread in the command's picker; the bot does not, so every notice
+    would fail there (and the bot could not tell later whose it is): refused, nothing written."""
+    b = bot.b
+    thread = emu.add_thread(b.alerts, "Staff alerts", owner_id=b.admin, private=True)
+    await emu.settle()
+    assert await _alerts(emu, b, {"channel": thread}) == (
+        f"I cannot see <#{thread}>, so no alert would reach it. It is a private thread I have not been added to: "
+        f"mention me in it to add me, or give my role Manage Threads in <#{b.alerts}>. Then choose it again: "
+        "nothing was changed.")
+    assert bot.app.config.alert_channels == (bot.a.alerts, GONE)
+    assert not (bot.cfg.parent / "newsbot.managed.yaml").exists()
+
+    emu.add_thread_member(thread, emu.world.bot.id)  # an admin mentions the bot in the thread
+    await emu.wait_until(lambda: bot.app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    assert await _alerts(emu, b, {"channel": thread}) == (
+        f"Alerts about this server's feeds and subscriptions now go to <#{thread}>.")
+    server.set("/b.xml", "", status=410)
+    await cycle(bot.app, bot.clock, advance_minutes=2)
+    [notice] = await emu.wait_for_messages(thread, 1)
+    assert notice["content"].startswith("Feed **b-wire** was disabled")
+
+
+async def test_alerts_says_when_discord_did_not_answer_about_an_archived_alert_thread(
+    emu: DiscordEmulator, bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="newsbot.commands")
+    b = bot.b
+    thread = emu.add_thread(b.alerts, "Feed alerts")
+    client = bot.app.discord.client
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    await _alerts(emu, b, {"channel": thread})
+    emu.archive_thread(thread)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    shown = f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
+    assert await _alerts(emu, b) == shown  # its server is known from now on; its state is asked each time
+
+    emu.fail_next(f"GET /channels/{thread}", 503)
+    assert await _alerts(emu, b) == (
+        f"{shown}\n⚠️ I could not check <#{thread}> just now (Discord did not answer); alerts are still tried there.")
+    assert any(f"/feeds alerts could not check channel {thread}" in r.getMessage() for r in caplog.records)
+    assert await _alerts(emu, b) == shown
+
+
 async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_channel(emu: DiscordEmulator, bot: Bot) -> None:
     """The channel is gone from discord.py's cache when the notice is routed; its server is still
     known from when it was there."""
