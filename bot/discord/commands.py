@@ -120,16 +120,29 @@ def readable_channel_ids(guild: discord.Guild | None, user: discord.abc.User) ->
     """Ids of the server's channels and cached threads that ``user`` can view: the channels whose
     stories they may read with /article, /section, /latest and /search.  A story posted in a
     staff-only channel stays among those who can open that channel.  Outside a server (a DM, a
-    user who is not a member) none."""
+    user who is not a member) none.
+
+    A private thread is open to its members and to moderators (Manage Threads), but discord.py's
+    ``permissions_for`` gives it its channel's permissions whoever its members are.  The bot does
+    not know who they are (the gateway tells of others joining a thread only with the privileged
+    members intent), so here it is read by its owner and moderators; its other members read the
+    thread itself.
+    """
     if guild is None or not isinstance(user, discord.Member):
         return frozenset()
     readable = set()
     for place in (*guild.channels, *guild.threads):
         try:
-            if place.permissions_for(user).view_channel:
-                readable.add(place.id)
+            have = place.permissions_for(user)
         except discord.ClientException:  # a thread whose parent is not cached: unknown, so unread
             continue
+        if not have.view_channel:
+            continue
+        if isinstance(place, discord.Thread) and place.is_private() and not (
+            have.manage_threads or place.owner_id == user.id
+        ):
+            continue
+        readable.add(place.id)
     return frozenset(readable)
 
 

@@ -137,3 +137,54 @@ async def test_losing_access_to_a_channel_hides_its_stories_at_once(emu: Discord
     emu.set_overwrite(world.staff, world.staffer, deny=P.VIEW_CHANNEL)
     await emu.settle()
     assert PAYROLL.title not in await _reply(emu, world, world.staffer, "latest", {"count": 10})
+
+
+async def test_a_private_threads_stories_are_read_by_its_owner_and_moderators_only(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path
+) -> None:
+    """A subscription may post in a thread (its id in the YAML).  discord.py's permissions_for
+    gives a private thread its channel's permissions, membership aside: a member who can open
+    the channel, but was never added to the thread, must not read its stories either."""
+    guild = emu.add_guild("alpha")
+    news = emu.add_channel(guild, "news")
+    reader, owner = emu.add_member(guild, "reader"), emu.add_member(guild, "sam")
+    moderator = emu.add_member(guild, "mod", permissions=P.MANAGE_THREADS)
+    thread = emu.add_thread(news, "Payroll", owner_id=owner, private=True)
+    emu.add_thread_member(thread, emu.bot_user_id)
+    server.set("/public.xml", rss([HARBOUR]), content_type="application/rss+xml")
+    server.set("/staff.xml", rss([PAYROLL]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", f"""
+    discord:
+      token: ${{DISCORD_TOKEN}}
+      api_url: {emu.api_base}
+    storage:
+      url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}
+    defaults:
+      backfill: 5
+      fetch_article: false
+    feeds:
+      - name: public-wire
+        url: {server.url('/public.xml')}
+      - name: staff-wire
+        url: {server.url('/staff.xml')}
+    subscriptions:
+      - name: public
+        feeds: [public-wire]
+        channel: {news}
+      - name: staff-only
+        feeds: [staff-wire]
+        channel: {thread}
+    """)
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        await emu.wait_for_commands()
+        await emu.settle()
+        assert PAYROLL.title in str(emu.messages(thread)) and HARBOUR.title in str(emu.messages(news))
+        world = Server(guild, news, thread, reader, owner, app)
+        payroll = await world.article_id("Payroll")
+        for who, sees in ((reader, False), (owner, True), (moderator, True)):
+            latest = await _reply(emu, world, who, "latest", {"count": 10})
+            assert HARBOUR.title in latest and (PAYROLL.title in latest) == sees, (who, latest)
+            article = await _reply(emu, world, who, "article", {"query": f"#{payroll}"})
+            assert (PAYROLL.title in article) == sees, (who, article)
