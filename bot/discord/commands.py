@@ -21,7 +21,7 @@ from discord.ext import commands
 
 from bot.config.scope import GuildScope, feeds_posting_to, guild_scope
 from bot.errors import ConfigError, NewsbotError
-from bot.model import UNTITLED
+from bot.model import UNTITLED, Section
 from bot.render import (
     CommandHelp,
     MessagePayload,
@@ -36,7 +36,7 @@ from bot.render import (
     section_menu_rows,
     truncate,
 )
-from bot.render.menu import CUSTOM_PREFIX, SECTION_MENU_KIND
+from bot.render.menu import CUSTOM_PREFIX, LEAD_LABEL, SECTION_MENU_KIND, option_description, says_nothing
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -150,13 +150,23 @@ def choice_name(text: str) -> str:
     return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or UNTITLED
 
 
+def section_choice_name(index: int, section: Section) -> str:
+    """"3. Heading" for /section's autocomplete; a title that says nothing ("In brief", "Part 3") is
+    followed by the opening of the section's summary, as the menu shows it under the label."""
+    name = f"{index + 1}. {section.title.strip() or LEAD_LABEL}"
+    if says_nothing(section.title) and (opening := option_description(section)):
+        name += f" — {opening}"
+    return choice_name(name)
+
+
 def section_menu(stored: StoredArticle) -> discord.ui.View:
     """A select menu that opens any section (a second menu for sections past the 25th): the same
     rows the bot's posts carry (``bot.render.menu``), as discord.py items."""
     view = discord.ui.View(timeout=None)
     for row in section_menu_rows(stored.id, stored.article.sections):
         for select in row["components"]:
-            options = [discord.SelectOption(label=o["label"], value=o["value"]) for o in select["options"]]
+            options = [discord.SelectOption(label=o["label"], value=o["value"], description=o.get("description"))
+                       for o in select["options"]]
             view.add_item(discord.ui.Select(custom_id=select["custom_id"], placeholder=select["placeholder"], options=options))
     return view
 
@@ -380,9 +390,9 @@ class NewsCommands(commands.Cog):
             return []
         needle = current.strip().lower()
         choices = [
-            app_commands.Choice(name=choice_name(f"{i + 1}. {s.title or 'In brief'}"), value=str(i))
+            app_commands.Choice(name=section_choice_name(i, s), value=str(i))
             for i, s in enumerate(stored.article.sections)
-            if not needle or needle in (s.title or "in brief").lower() or needle == str(i + 1)
+            if not needle or needle == str(i + 1) or needle in (s.title or LEAD_LABEL).lower() or needle in s.summary.lower()
         ]
         return choices[:MAX_CHOICES]
 

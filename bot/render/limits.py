@@ -36,8 +36,8 @@ URL_LIMIT = 2048
 #: enough that a compact line or a template keeps most of the 2000 characters of its message.
 MENTION_ROLES_LIMIT = 20
 #: Message components (legacy, not "components v2"): at most 5 action rows, one select in each of
-#: newsbot's, 1–25 options with labels and values of up to 100 characters, a placeholder of up to
-#: 150, a custom id of up to 100 (unique within the message).
+#: newsbot's, 1–25 options with labels, values and descriptions of up to 100 characters, a
+#: placeholder of up to 150, a custom id of up to 100 (unique within the message).
 ACTION_ROWS_PER_MESSAGE = 5
 OPTIONS_PER_SELECT = 25
 OPTION_LABEL_LIMIT = 100
@@ -164,6 +164,9 @@ def _component_problems(payload: MessagePayload, problems: list[str]) -> None:
             _too_long(f"{where}.options[{o}].label", option["label"], OPTION_LABEL_LIMIT, problems)
             _blank(f"{where}.options[{o}].label", option["label"], problems)
             _too_long(f"{where}.options[{o}].value", option["value"], OPTION_LABEL_LIMIT, problems)
+            if "description" in option:
+                _too_long(f"{where}.options[{o}].description", option["description"], OPTION_LABEL_LIMIT, problems)
+                _blank(f"{where}.options[{o}].description", option["description"], problems)
         if len({option["value"] for option in options}) != len(options):
             problems.append(f"{where} offers a value twice")
 

@@ -9,6 +9,7 @@ the sink sends them as they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.model import UNTITLED, Section
@@ -25,6 +26,9 @@ SECTION_MENU_KIND = "sec"
 MENU_SECTIONS_LIMIT = 100
 #: A lead without a heading, as the menu names it.
 LEAD_LABEL = "In brief"
+#: The titles that say nothing of a section: none (the lead), and the parts a long article without
+#: headings is cut into (bot.articles.sections names them "Part 2", "Part 3", …).
+_PLACEHOLDER_TITLE = re.compile(r"\s*(?:Part \d+)?\s*")
 
 
 def has_section_menu(sections: Sequence[Section]) -> bool:
@@ -44,6 +48,18 @@ def option_label(index: int, section: Section) -> str:
     return truncate(text, OPTION_LABEL_LIMIT) or UNTITLED
 
 
+def option_description(section: Section) -> str:
+    """The opening of the section's summary (of its text, when it has none) on one line, within
+    Discord's 100 characters; "" when there is nothing.  A member sees what a section holds before
+    opening it, and "Part 3" of a long article without headings gets its only clue."""
+    return truncate(" ".join((section.summary or section.text).split()), OPTION_LABEL_LIMIT)
+
+
+def says_nothing(title: str) -> bool:
+    """Whether a section's title tells nothing of its content: none, or "Part 3"."""
+    return _PLACEHOLDER_TITLE.fullmatch(title) is not None
+
+
 def _placeholder(start: int, count: int) -> str:
     return "Open a section…" if start == 0 else f"Sections {start + 1}–{start + count}…"
 
@@ -56,10 +72,12 @@ def section_menu_rows(article_id: int, sections: Sequence[Section]) -> list[Acti
     rows: list[ActionRow] = []
     shown = sections[:MENU_SECTIONS_LIMIT]
     for start in range(0, len(shown), OPTIONS_PER_SELECT):
-        options: list[SelectOption] = [
-            {"label": option_label(i, s), "value": str(i)}
-            for i, s in enumerate(shown[start : start + OPTIONS_PER_SELECT], start=start)
-        ]
+        options: list[SelectOption] = []
+        for i, section in enumerate(shown[start : start + OPTIONS_PER_SELECT], start=start):
+            option: SelectOption = {"label": option_label(i, section), "value": str(i)}
+            if description := option_description(section):
+                option["description"] = description
+            options.append(option)
         select: SelectMenu = {
             "type": 3,
             "custom_id": section_menu_id(article_id, start),

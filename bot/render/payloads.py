@@ -53,6 +53,8 @@ class AllowedMentions(TypedDict):
 class SelectOption(TypedDict):
     label: str
     value: str
+    #: A second, dimmer line under the label.
+    description: NotRequired[str]
 
 
 class SelectMenu(TypedDict):

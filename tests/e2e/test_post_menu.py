@@ -110,7 +110,9 @@ async def test_a_long_embed_post_has_the_menu_on_its_last_message_only(
     assert len(posts) > 1 and all(not p.get("components") for p in posts[:-1])
     rows = selects(posts[-1])
     assert [len(s["options"]) for s in rows] == [25, 5]
-    assert rows[1]["options"][0] == {"label": "26. Part 25", "value": "25"}
+    first = rows[1]["options"][0]
+    assert (first["label"], first["value"]) == ("26. Part 25", "25")
+    assert first["description"].startswith("The long-running harbour reconstruction programme number 25")
 
 
 async def test_a_thread_post_has_the_menu_on_its_starter_message(

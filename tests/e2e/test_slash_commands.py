@@ -94,6 +94,23 @@ async def test_article_and_section_reach_every_section_of_the_seed(emu: DiscordE
         assert name in reply["embeds"][0]["title"] or name in str(reply["embeds"][0])
 
 
+async def test_the_section_menu_shows_what_each_section_holds_and_a_summary_word_finds_its_section(
+    emu: DiscordEmulator, bot: dict
+) -> None:
+    g, c, m = bot["guild"], bot["channel"], bot["member"]
+    [post] = emu.messages(c)
+    [row] = post["components"]
+    options = row["components"][0]["options"]
+    assert [o["label"].split(". ", 1)[1] for o in options] == SECTIONS
+    assert options[2]["description"].startswith("The UK will finance the procurement of Ukrainian-designed drones")
+    assert all(o["description"] and len(o["description"]) <= 100 for o in options)
+
+    [(article_id, _)] = await bot["app"].store.title_suggestions("drone")
+    found = await emu.autocomplete(g, c, m, "section", focused="section",
+                                   options={"article": f"#{article_id}", "section": "dnipro"})
+    assert [ch["name"] for ch in found] == ["6. Russia’s Aggressive Actions"]  # the word is in its summary only
+
+
 async def test_section_choices_follow_the_chosen_article(emu: DiscordEmulator, bot: dict) -> None:
     g, c, m = bot["guild"], bot["channel"], bot["member"]
     none = await emu.autocomplete(g, c, m, "section", focused="section", options={"article": "#999999", "section": ""})

@@ -6,7 +6,15 @@ import pytest
 
 from bot.model import Section
 from bot.render.limits import OPTION_LABEL_LIMIT, payload_problems
-from bot.render.menu import MENU_SECTIONS_LIMIT, has_section_menu, option_label, section_menu_rows, with_menu
+from bot.render.menu import (
+    MENU_SECTIONS_LIMIT,
+    has_section_menu,
+    option_description,
+    option_label,
+    says_nothing,
+    section_menu_rows,
+    with_menu,
+)
 from bot.render.payloads import MessagePayload
 
 
@@ -38,7 +46,7 @@ def test_one_select_per_25_sections_each_id_naming_the_story_and_its_first_secti
     assert [row["type"] for row in rows] == [1, 1] and [s["type"] for s in selects] == [3, 3]
     assert [s["custom_id"] for s in selects] == ["newsbot:sec:7:0", "newsbot:sec:7:25"]
     assert [s["placeholder"] for s in selects] == ["Open a section…", "Sections 26–30…"]
-    assert selects[1]["options"][0] == {"label": "26. Part 25", "value": "25"}
+    assert selects[1]["options"][0] == {"label": "26. Part 25", "value": "25", "description": "text 25"}
     assert [len(s["options"]) for s in selects] == [25, 5]
 
 
@@ -78,3 +86,34 @@ def test_check_payload_names_a_menu_that_breaks_discords_limits() -> None:
     empty = section_menu_rows(3, sections(1))
     empty[0]["components"][0]["options"] = []
     assert "components[0].select has 0 options (1 to 25)" in payload_problems(with_menu(post(), empty))
+
+
+def test_each_option_says_what_its_section_holds_on_one_line_within_100_characters() -> None:
+    summary = "The UK will finance the procurement of Ukrainian-designed drones\nmade in Britain, " + "at scale " * 20
+    section = Section(title="UK Funding", text="The whole text.", summary=summary)
+    description = option_description(section)
+    assert description.startswith("The UK will finance the procurement of Ukrainian-designed drones made in Britain,")
+    assert len(description) <= OPTION_LABEL_LIMIT and description.endswith("…") and "\n" not in description
+    assert option_description(Section(title="Part 2", text="Short  text,\n\nall of it.")) == "Short text, all of it."
+    [row] = section_menu_rows(3, (section, Section(title="Empty", text="  ")))
+    first, empty = row["components"][0]["options"]
+    assert first["description"] == description and "description" not in empty  # Discord refuses a blank one
+    assert payload_problems(with_menu(post(), [row])) == []
+
+
+def test_a_description_over_100_characters_or_blank_is_a_payload_problem() -> None:
+    [row] = section_menu_rows(3, sections(2))
+    options = row["components"][0]["options"]
+    options[0]["description"] = "x" * (OPTION_LABEL_LIMIT + 1)
+    options[1]["description"] = " "
+    problems = payload_problems(with_menu(post(), [row]))
+    assert any("options[0].description" in p for p in problems) and any("options[1].description" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("title", "empty"),
+    [("", True), ("  ", True), ("Part 3", True), ("Part 12", True), ("Part of the plan", False), ("Partners", False),
+     ("UK Funding", False)],
+)
+def test_a_title_says_nothing_when_it_is_none_or_a_part_number(title: str, empty: bool) -> None:
+    assert says_nothing(title) is empty
