@@ -3,13 +3,20 @@
 A heading of any level starts a section; text before the first heading is the lead (title "").
 An article with no headings stays one section unless it is long, in which case it is cut at
 paragraph boundaries into a few parts, so a 5,000-word essay still gets more than one summary.
+Where each cut falls follows the text: near every ~350 words, at the paragraph boundary where
+the words used before and after it overlap least (TextTiling, Hearst 1997), so a part tends to be
+about one thing (bench/segment.py measures it).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.articles.blocks import Block
+from bot.articles.summarize import tokens
 
 #: Above this many words, an article with no headings is cut into parts.
 SPLIT_UNHEADED_WORDS = 900
@@ -59,18 +66,114 @@ def split_sections(blocks: list[Block]) -> list[RawSection]:
 
 
 def _split_long(section: RawSection) -> list[RawSection]:
-    words = sum(len(p.split()) for p in section.paragraphs)
-    if words <= SPLIT_UNHEADED_WORDS:
+    words = [len(p.split()) for p in section.paragraphs]
+    total = sum(words)
+    if total <= SPLIT_UNHEADED_WORDS:
         return [section]
-    parts: list[list[str]] = [[]]
-    count = 0
-    for paragraph in section.paragraphs:
-        if count >= PART_WORDS and words - count > PART_WORDS // 2:
-            parts.append([])
-            words -= count
-            count = 0
-        parts[-1].append(paragraph)
-        count += len(paragraph.split())
+    # At most MAX_SECTIONS parts: folding the rest together would make "Part 61" a paragraph.
+    cuts = topic_cuts(section.paragraphs, words, parts=min(MAX_SECTIONS, max(2, round(total / PART_WORDS))))
+    bounds = [0, *cuts, len(section.paragraphs)]
     return [
-        RawSection("" if i == 0 else f"Part {i + 1}", tuple(paras)) for i, paras in enumerate(parts) if paras
+        RawSection("" if i == 0 else f"Part {i + 1}", section.paragraphs[start:end])
+        for i, (start, end) in enumerate(zip(bounds, bounds[1:]))
+        if end > start
     ]
+
+
+#: Each side of a candidate cut is compared over at least this many words (whole paragraphs)…
+#: Hearst's TextTiling compares blocks of 6 × 20 words.
+WINDOW_WORDS = 120
+#: …and at most this many paragraphs.
+WINDOW_PARAGRAPHS = 6
+#: A part is kept between these shares of its fair size (what is left over the parts left).
+PART_SLACK = (0.5, 2.0)
+#: What straying from the fair size costs, per fair size, against a valley's depth (0 to 2): a
+#: clear shift still wins, but the small valleys of a text on one topic do not scatter its parts
+#: (on bench/segment.py's documents, 0.5 kept as many one-story parts as 0 while a long article
+#: on one topic was cut about as evenly as before).
+EVENNESS = 0.5
+
+
+def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int) -> list[int]:
+    """Indexes of the paragraphs that start parts 2…``parts``: cuts where the topic shifts most.
+
+    Each boundary between paragraphs gets TextTiling's depth score: how far the lexical cohesion
+    across it (cosine of the content words of the paragraphs just before and just after) lies
+    below the nearest peaks on either side.  Then part by part, among the boundaries that keep the
+    part within ``PART_SLACK`` of its fair share of the words left, the one with the deepest
+    valley less ``EVENNESS`` times its distance from that fair size is cut (the nearest on a tie).
+    Linear in the paragraphs, for a hostile page too.
+    """
+    n = len(paragraphs)
+    if parts < 2 or n < 2:
+        return []
+    depth = _depth_scores(_cohesion(paragraphs, words))  # depth[b - 1]: the boundary before paragraph b
+    cuts: list[int] = []
+    start, left = 0, sum(words)
+    for remaining in range(parts, 1, -1):
+        fair = left / remaining
+        low, high = fair * PART_SLACK[0], fair * PART_SLACK[1]
+        best: tuple[float, float, int] | None = None
+        first_past_low: int | None = None  # when no boundary fits (a huge paragraph), cut here
+        count = 0
+        for b in range(start + 1, n):
+            count += words[b - 1]
+            if count < low:
+                continue
+            if first_past_low is None:
+                first_past_low = b
+            if count > high or left - count < low:
+                break
+            off = abs(count - fair)
+            candidate = (depth[b - 1] - EVENNESS * off / fair, -off, b)
+            if best is None or candidate > best:
+                best = candidate
+        cut = best[2] if best is not None else first_past_low
+        if cut is None:
+            break
+        cuts.append(cut)
+        left -= sum(words[start:cut])
+        start = cut
+    return cuts
+
+
+def _cohesion(paragraphs: Sequence[str], words: Sequence[int]) -> list[float]:
+    """For each boundary between paragraphs, the cosine of the content words on its two sides."""
+    bags = [Counter(tokens(p)) for p in paragraphs]
+    return [_cosine(_window(bags, words, range(b - 1, -1, -1)), _window(bags, words, range(b, len(bags))))
+            for b in range(1, len(bags))]
+
+
+def _window(bags: Sequence[Counter[str]], words: Sequence[int], order: range) -> Counter[str]:
+    window: Counter[str] = Counter()
+    seen = taken = 0
+    for i in order:
+        window.update(bags[i])
+        seen += words[i]
+        taken += 1
+        if seen >= WINDOW_WORDS or taken >= WINDOW_PARAGRAPHS:
+            break
+    return window
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(count * b[word] for word, count in a.items() if word in b)
+    norm = math.sqrt(sum(c * c for c in a.values()) * sum(c * c for c in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _depth_scores(cohesion: Sequence[float]) -> list[float]:
+    """TextTiling's depth of each valley: (left peak − value) + (right peak − value), each peak
+    found by climbing while the cohesion rises; one pass each way, so linear."""
+    n = len(cohesion)
+    left = list(cohesion)
+    for i in range(1, n):
+        if cohesion[i - 1] >= cohesion[i]:
+            left[i] = left[i - 1]
+    right = list(cohesion)
+    for i in range(n - 2, -1, -1):
+        if cohesion[i + 1] >= cohesion[i]:
+            right[i] = right[i + 1]
+    return [lp - value + rp - value for lp, value, rp in zip(left, cohesion, right)]
