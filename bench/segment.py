@@ -14,7 +14,9 @@ member notices: a part about one thing), and Pk (Beeferman et al., 1999), the st
 segmentation: the share of paragraph pairs k apart that a split puts wrongly in the same part or
 in different parts, k half the mean true segment length; lower is better.  The product makes more
 parts than there are articles (one every ~350 words), so neither can reach its ideal.  Only
-documents over the 900 words at which the product starts cutting are kept.  The last line:
+documents over the 900 words at which the product starts cutting are kept.  What cutting by topic
+costs a text on one topic is shown too: how unevenly the long AEB articles, each alone, are cut.
+The last line:
 
     segment: <p>% of parts hold one article (cuts every ~350 words: <q>%); Pk <a>, <r>x theirs
 """
@@ -112,6 +114,14 @@ def one_article_share(reference: Sequence[int], hypothesis: Sequence[int]) -> fl
     return sum(len(segments) == 1 for segments in parts.values()) / len(parts) if parts else 1.0
 
 
+def size_spread(paragraphs: Sequence[str], labels: Sequence[int]) -> float:
+    """How unevenly a text is cut: the coefficient of variation of its parts' word counts."""
+    sizes: dict[int, int] = {}
+    for paragraph, part in zip(paragraphs, labels, strict=True):
+        sizes[part] = sizes.get(part, 0) + len(paragraph.split())
+    return statistics.pstdev(sizes.values()) / statistics.fmean(sizes.values())
+
+
 def pk(reference: Sequence[int], hypothesis: Sequence[int], k: int | None = None) -> float:
     """Beeferman's Pk: over all pairs of units ``k`` apart, the share where the two segmentations
     disagree on whether the pair is in one segment.  ``k`` defaults to half the mean reference
@@ -150,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
           f"({statistics.median(len(p) for p, _ in docs):.0f} paragraphs each, median); means over documents")
     for name, label in (("ours", "newsbot (TextTiling)"), ("fixed", "every ~350 words"), ("even", "even, as many parts")):
         print(f"  {label:22} {one[name]:.1%} of parts hold one article   Pk {err[name]:.3f}")
+    singles = [body for body in load_bodies(args.data) if sum(len(p.split()) for p in body) > SPLIT_UNHEADED_WORDS]
+    if singles:
+        ours_spread = statistics.fmean(size_spread(body, product_labels(body)) for body in singles)
+        fixed_spread = statistics.fmean(size_spread(body, fixed_size_labels(body)) for body in singles)
+        print(f"  the {len(singles)} AEB articles over {SPLIT_UNHEADED_WORDS} words, each alone (one topic): part sizes "
+              f"spread ±{ours_spread:.0%} (every ~350 words: ±{fixed_spread:.0%}; coefficient of variation)")
     print(f"segment: {one['ours']:.0%} of parts hold one article (cuts every ~350 words: {one['fixed']:.0%}); "
           f"Pk {err['ours']:.3f}, {err['ours'] / err['fixed']:.2f}x theirs")
     return 0

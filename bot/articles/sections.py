@@ -88,10 +88,9 @@ WINDOW_PARAGRAPHS = 6
 #: A part is kept between these shares of its fair size (what is left over the parts left).
 PART_SLACK = (0.5, 2.0)
 #: What straying from the fair size costs, per fair size, against a valley's depth (0 to 2): a
-#: clear shift still wins, but the small valleys of a text on one topic do not scatter its parts
-#: (on bench/segment.py's documents, 0.5 kept as many one-story parts as 0, while the AEB's long
-#: single articles were cut nearly as evenly as by word count: part sizes spread ±21% against ±15%,
-#: and ±42% with 0).
+#: clear shift still wins, but the small valleys of a text on one topic do not scatter its parts.
+#: Chosen with bench/segment.py on another seed than the one it reports: 0 kept as many one-story
+#: parts but cut a one-topic article about twice as unevenly; 1.0 lost one-story parts.
 EVENNESS = 0.5
 
 
