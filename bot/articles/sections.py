@@ -114,15 +114,18 @@ def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int) -> l
         fair = left / remaining
         low, high = fair * PART_SLACK[0], fair * PART_SLACK[1]
         best: tuple[float, float, int] | None = None
-        first_past_low: int | None = None  # when no boundary fits (a huge paragraph), cut here
+        # When no boundary fits (a huge paragraph), the first that leaves enough after it.
+        first_past_low: int | None = None
         count = 0
         for b in range(start + 1, n):
             count += words[b - 1]
             if count < low:
                 continue
+            if left - count < low:
+                break
             if first_past_low is None:
                 first_past_low = b
-            if count > high or left - count < low:
+            if count > high:
                 break
             off = abs(count - fair)
             candidate = (depth[b - 1] - EVENNESS * off / fair, -off, b)

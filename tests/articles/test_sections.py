@@ -83,6 +83,11 @@ def test_a_huge_paragraph_still_leaves_the_rest_cut() -> None:
     assert [p for s in sections for p in s.paragraphs] == paragraphs
 
 
+def test_a_huge_paragraph_with_little_after_it_is_not_cut_off_from_it() -> None:
+    paragraphs = ["word " * 890, "A short closing note of twenty words " + "more " * 13]
+    assert len(split_sections([Block("para", p) for p in paragraphs])) == 1
+
+
 def test_thousands_of_tiny_paragraphs_are_cut_without_losing_any() -> None:
     paragraphs = [f"word{i % 7} and more" for i in range(20000)]
     sections = split_sections([Block("para", p) for p in paragraphs])
