@@ -392,7 +392,7 @@ class NewsCommands(commands.Cog):
         choices = [
             app_commands.Choice(name=section_choice_name(i, s), value=str(i))
             for i, s in enumerate(stored.article.sections)
-            if not needle or needle == str(i + 1) or needle in (s.title or LEAD_LABEL).lower() or needle in s.summary.lower()
+            if not needle or needle == str(i + 1) or needle in (s.title or LEAD_LABEL).lower() or needle in s.text.lower()
         ]
         return choices[:MAX_CHOICES]
 
