@@ -116,6 +116,18 @@ async def _alerts(emu: DiscordEmulator, where: Server, options: dict | None = No
     return reply["content"]
 
 
+async def _archived_alert_thread(emu: DiscordEmulator, bot: Bot) -> int:
+    """A thread of B's alerts channel, chosen as B's alert channel, then archived (so out of
+    discord.py's cache): its id."""
+    thread = emu.add_thread(bot.b.alerts, "Feed alerts")
+    client = bot.app.discord.client
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    await _alerts(emu, bot.b, {"channel": thread})
+    emu.archive_thread(thread)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    return thread
+
+
 def _texts(emu: DiscordEmulator, channel: int) -> list[str]:
     return [m["content"] for m in emu.messages(channel)]
 
@@ -224,12 +236,7 @@ async def test_a_failed_look_up_of_an_archived_alert_thread_is_logged_and_tried_
 ) -> None:
     caplog.set_level(logging.WARNING, logger="newsbot.discord")
     b = bot.b
-    thread = emu.add_thread(b.alerts, "Feed alerts")
-    client = bot.app.discord.client
-    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
-    await _alerts(emu, b, {"channel": thread})
-    emu.archive_thread(thread)
-    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    thread = await _archived_alert_thread(emu, bot)
 
     emu.fail_next(f"GET /channels/{thread}", 503)  # Discord has a bad moment when the bot asks
     emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
@@ -290,12 +297,7 @@ async def test_alerts_says_when_discord_did_not_answer_about_an_archived_alert_t
 ) -> None:
     caplog.set_level(logging.WARNING, logger="newsbot.commands")
     b = bot.b
-    thread = emu.add_thread(b.alerts, "Feed alerts")
-    client = bot.app.discord.client
-    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
-    await _alerts(emu, b, {"channel": thread})
-    emu.archive_thread(thread)
-    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+    thread = await _archived_alert_thread(emu, bot)
     shown = f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
     assert await _alerts(emu, b) == shown  # its server is known from now on; its state is asked each time
 

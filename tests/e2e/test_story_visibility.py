@@ -9,6 +9,7 @@ that ``staff-wire`` exists; the staff member, who can open it, reads both channe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,15 +43,10 @@ class Server:
         return article_id
 
 
-@pytest.fixture
-async def world(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Server]:
-    guild = emu.add_guild("alpha")
-    news = emu.add_channel(guild, "news")
-    staff = emu.add_channel(guild, "staff")
-    reader, staffer = emu.add_member(guild, "reader"), emu.add_member(guild, "sam")
-    emu.set_overwrite(staff, guild, deny=P.VIEW_CHANNEL)  # @everyone's id is the guild's
-    emu.set_overwrite(staff, staffer, allow=P.VIEW_CHANNEL)
-    emu.set_overwrite(staff, emu.bot_user_id, allow=DEFAULT_BOT_PERMISSIONS)  # the bot posts there
+@asynccontextmanager
+async def posting(emu: DiscordEmulator, server: FeedServer, tmp_path: Path, guild: int, news: int, staff: int,
+                  reader: int, staffer: int) -> AsyncIterator[Server]:
+    """The bot running, with public-wire's story posted in ``news`` and staff-wire's in ``staff``."""
     server.set("/public.xml", rss([HARBOUR]), content_type="application/rss+xml")
     server.set("/staff.xml", rss([PAYROLL]), content_type="application/rss+xml")
     cfg = write_config(tmp_path / "newsbot.yaml", f"""
@@ -82,6 +78,19 @@ async def world(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> Asy
         await emu.settle()
         assert PAYROLL.title in str(emu.messages(staff)) and HARBOUR.title in str(emu.messages(news))
         yield Server(guild, news, staff, reader, staffer, app)
+
+
+@pytest.fixture
+async def world(emu: DiscordEmulator, server: FeedServer, tmp_path: Path) -> AsyncIterator[Server]:
+    guild = emu.add_guild("alpha")
+    news = emu.add_channel(guild, "news")
+    staff = emu.add_channel(guild, "staff")
+    reader, staffer = emu.add_member(guild, "reader"), emu.add_member(guild, "sam")
+    emu.set_overwrite(staff, guild, deny=P.VIEW_CHANNEL)  # @everyone's id is the guild's
+    emu.set_overwrite(staff, staffer, allow=P.VIEW_CHANNEL)
+    emu.set_overwrite(staff, emu.bot_user_id, allow=DEFAULT_BOT_PERMISSIONS)  # the bot posts there
+    async with posting(emu, server, tmp_path, guild, news, staff, reader, staffer) as world:
+        yield world
 
 
 def _text(message: dict[str, Any]) -> str:
@@ -151,37 +160,7 @@ async def test_a_private_threads_stories_are_read_by_its_owner_and_moderators_on
     moderator = emu.add_member(guild, "mod", permissions=P.MANAGE_THREADS)
     thread = emu.add_thread(news, "Payroll", owner_id=owner, private=True)
     emu.add_thread_member(thread, emu.bot_user_id)
-    server.set("/public.xml", rss([HARBOUR]), content_type="application/rss+xml")
-    server.set("/staff.xml", rss([PAYROLL]), content_type="application/rss+xml")
-    cfg = write_config(tmp_path / "newsbot.yaml", f"""
-    discord:
-      token: ${{DISCORD_TOKEN}}
-      api_url: {emu.api_base}
-    storage:
-      url: sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}
-    defaults:
-      backfill: 5
-      fetch_article: false
-    feeds:
-      - name: public-wire
-        url: {server.url('/public.xml')}
-      - name: staff-wire
-        url: {server.url('/staff.xml')}
-    subscriptions:
-      - name: public
-        feeds: [public-wire]
-        channel: {news}
-      - name: staff-only
-        feeds: [staff-wire]
-        channel: {thread}
-    """)
-    clock = Clock()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
-        await emu.wait_for_commands()
-        await emu.settle()
-        assert PAYROLL.title in str(emu.messages(thread)) and HARBOUR.title in str(emu.messages(news))
-        world = Server(guild, news, thread, reader, owner, app)
+    async with posting(emu, server, tmp_path, guild, news, thread, reader, owner) as world:
         payroll = await world.article_id("Payroll")
         for who, sees in ((reader, False), (owner, True), (moderator, True)):
             latest = await _reply(emu, world, who, "latest", {"count": 10})
