@@ -79,8 +79,8 @@ def product_labels(paragraphs: Sequence[str]) -> list[int]:
 
 
 def fixed_size_labels(paragraphs: Sequence[str]) -> list[int]:
-    """The product's splitter before this change: a new part once ~350 words are in the current
-    one, unless fewer than half that would be left for the last."""
+    """newsbot's splitter before it placed cuts by topic: a new part once ~350 words are in the
+    current one, unless fewer than half that would be left for the last."""
     words = sum(len(p.split()) for p in paragraphs)
     labels, part, count = [], 0, 0
     for paragraph in paragraphs:
