@@ -370,9 +370,10 @@ class FeedAdmin:
         thread it was never added to (``private_in``: its channel, when Discord said so) or a thread
         of a channel it may not view.  One it sees but may not post in is taken, with a warning.
         """
+        looked_up: dict[int, tuple[Any, str | None]] = {}  # the chosen channel, asked once
         if channel_id is not None:
             try:
-                await self._look_up(channel_id)
+                looked_up[channel_id] = await self._look_up(channel_id)
             except discord.Forbidden:
                 # A reply, not a UserError: that path breaks <#…> mentions, which ping no one anyway.
                 return [_note(_cannot_see(channel_id, private_in) + " Then choose it again: nothing was changed.")], None
@@ -402,7 +403,8 @@ class FeedAdmin:
                 "This server has no alert channel: notices about its feeds and subscriptions go to the bot's operator "
                 "only. Choose one with `/feeds alerts channel:`."
             ]
-        lines += [problem for problem in [await self._cannot_alert_in(c) for c in current] if problem is not None]
+        lines += [problem for problem in [await self._cannot_alert_in(c, looked_up.get(c)) for c in current]
+                  if problem is not None]
         return [_note("\n".join(lines))], None
 
     async def _look_up(self, channel_id: int) -> tuple[Any, str | None]:
@@ -426,15 +428,15 @@ class FeedAdmin:
             return None, f"⚠️ I cannot find <#{channel_id}>, so no alert reaches it — choose another channel."
         return channel, None
 
-    async def _cannot_alert_in(self, channel_id: int) -> str | None:
+    async def _cannot_alert_in(self, channel_id: int, looked_up: tuple[Any, str | None] | None = None) -> str | None:
         """Why no notice can be posted in ``channel_id``, or None.
 
         discord.py's cache first; a channel it lacks (a thread leaves it once archived) is asked of
-        Discord.  In a thread the bot needs Send Messages in Threads, and a thread a moderator
+        Discord, unless ``looked_up`` is what ``_look_up`` already answered.  In a thread the bot needs Send Messages in Threads, and a thread a moderator
         locked takes no post from a bot without Manage Threads (an archived one that is not locked
         is unarchived by the post)."""
         try:
-            channel, problem = await self._look_up(channel_id)
+            channel, problem = looked_up or await self._look_up(channel_id)
         except discord.Forbidden:
             return "⚠️ " + _cannot_see(channel_id, None)
         if problem is not None:

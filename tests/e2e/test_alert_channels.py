@@ -307,6 +307,12 @@ async def test_alerts_says_when_discord_did_not_answer_about_an_archived_alert_t
     assert any(f"/feeds alerts could not check channel {thread}" in r.getMessage() for r in caplog.records)
     assert await _alerts(emu, b) == shown
 
+    # Choosing it again asks Discord about it once: the check of the choice is the check shown.
+    asked = emu.request_count["GET /channels/{channel_id}"]
+    assert await _alerts(emu, b, {"channel": thread}) == (
+        f"Alerts about this server's feeds and subscriptions now go to <#{thread}>.")
+    assert emu.request_count["GET /channels/{channel_id}"] == asked + 1
+
 
 async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_channel(emu: DiscordEmulator, bot: Bot) -> None:
     """The channel is gone from discord.py's cache when the notice is routed; its server is still
