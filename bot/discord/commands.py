@@ -36,7 +36,7 @@ from bot.render import (
     section_menu_rows,
     truncate,
 )
-from bot.render.menu import CUSTOM_PREFIX, LEAD_LABEL, SECTION_MENU_KIND, option_description, says_nothing
+from bot.render.menu import CUSTOM_PREFIX, LEAD_LABEL, SECTION_MENU_KIND, option_description, option_label, says_nothing
 
 if TYPE_CHECKING:
     from bot.discord.client import DiscordConnection
@@ -153,7 +153,7 @@ def choice_name(text: str) -> str:
 def section_choice_name(index: int, section: Section) -> str:
     """"3. Heading" for /section's autocomplete; a title that says nothing ("In brief", "Part 3") is
     followed by the opening of the section's summary, as the menu shows it under the label."""
-    name = f"{index + 1}. {section.title.strip() or LEAD_LABEL}"
+    name = option_label(index, section)
     if says_nothing(section.title) and (opening := option_description(section)):
         name += f" — {opening}"
     return choice_name(name)

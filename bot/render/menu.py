@@ -44,7 +44,7 @@ def section_menu_id(article_id: int, start: int) -> str:
 
 def option_label(index: int, section: Section) -> str:
     """"2. Heading" on one line, within Discord's 100 characters."""
-    text = " ".join(f"{index + 1}. {section.title or LEAD_LABEL}".split())
+    text = " ".join(f"{index + 1}. {section.title.strip() or LEAD_LABEL}".split())
     return truncate(text, OPTION_LABEL_LIMIT) or UNTITLED
 
 

@@ -57,7 +57,7 @@ def test_past_100_sections_the_rest_are_left_out_within_five_rows() -> None:
 
 
 def test_labels_name_the_lead_and_fit_on_one_line_within_100_characters() -> None:
-    assert option_label(0, Section(title="", text="x")) == "1. In brief"
+    assert option_label(0, Section(title="", text="x")) == option_label(0, Section(title="  ", text="x")) == "1. In brief"
     label = option_label(4, Section(title="A\nvery  " + "long " * 40, text="x"))
     assert label.startswith("5. A very long") and len(label) <= OPTION_LABEL_LIMIT and "\n" not in label
 
