@@ -34,7 +34,7 @@ CHANNEL_TYPES = {
 }
 TEXT_LIKE = (0, 2, 5, 10, 11, 12)
 THREAD_TYPES = (10, 11, 12)
-PRIVATE_THREAD = 12
+PRIVATE_THREAD = CHANNEL_TYPES["private_thread"]
 #: Channels whose every post is a thread (GUILD_FORUM, GUILD_MEDIA): no message can be sent to them.
 FORUM_TYPES = (15, 16)
 #: A direct message between one user and the bot (DM); not a guild channel, so not in CHANNEL_TYPES.
