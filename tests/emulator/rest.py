@@ -69,6 +69,7 @@ def route_table() -> list[RouteSpec]:
         RouteSpec("POST", "/channels/{channel_id}/messages/{message_id}/threads", R.start_thread),
         RouteSpec("POST", "/channels/{channel_id}/threads", R.start_forum_thread),
         RouteSpec("GET", "/channels/{channel_id}/threads/archived/public", R.list_public_archived_threads),
+        RouteSpec("GET", "/channels/{channel_id}/thread-members/{user_id}", R.get_thread_member),
         RouteSpec("POST", "/channels/{channel_id}/webhooks", R.create_webhook),
         RouteSpec("GET", "/channels/{channel_id}/webhooks", R.list_webhooks),
         RouteSpec("GET", "/webhooks/{webhook_id}", R.get_webhook),

@@ -17,7 +17,7 @@ from . import errors as E
 from . import limits as L
 from .errors import ApiError, FieldError
 from .permissions import Permission as P
-from .rest_base import Reply, RestBase
+from .rest_base import Reply, RestBase, snowflake
 from .state import CHANNEL_TYPES, FORUM_TYPES, Channel, iso
 
 #: Channel type of every forum post: "The type of the created thread is PUBLIC_THREAD".
@@ -124,6 +124,21 @@ class ForumRoutes(RestBase):
         page = threads[:limit]
         return Reply(200, {"threads": [t.payload() for t in page], "members": self._memberships(page),
                            "has_more": len(threads) > limit})
+
+    async def get_thread_member(self, request: web.Request) -> Reply:
+        """Get Thread Member: "a thread member object for the specified user if they are a member of
+        the thread, returns a 404 response otherwise" (Unknown Member).  No intent or permission is
+        needed beyond seeing the thread (403/50001); a channel that is not a thread is 400/50024.
+        ``with_member`` is ignored: the emulator never adds the guild member."""
+        channel = self.channel(request)
+        if not channel.is_thread:
+            raise ApiError.of(400, E.WRONG_CHANNEL_TYPE)
+        self.require(channel)
+        user_id = snowflake(request, "user_id", E.UNKNOWN_MEMBER)
+        if user_id not in channel.member_ids:
+            raise ApiError.of(404, E.UNKNOWN_MEMBER)
+        return Reply(200, {"id": str(channel.id), "user_id": str(user_id), "join_timestamp": iso(channel.created),
+                           "flags": 0})
 
     def _memberships(self, threads: list[Channel]) -> list[dict[str, Any]]:
         """The bot's thread member objects among ``threads``: those it created or was added to."""

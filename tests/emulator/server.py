@@ -507,6 +507,24 @@ class DiscordEmulator:
             self._spawn(self.gateway.dispatch("THREAD_CREATE", thread.payload()))
         self._notify()
 
+    def remove_thread_member(self, thread_id: int, user_id: int) -> None:
+        """Remove a member from a private thread (as a moderator's "Remove from thread" does).  The
+        bot, removed, can no longer see it (403 50001, unless it has MANAGE_THREADS) and receives
+        THREAD_MEMBERS_UPDATE naming itself in ``removed_member_ids`` — without the members intent
+        the only such event it gets; discord.py keeps the thread in its cache all the same."""
+        thread = self._channel(thread_id)
+        if thread.type != CHANNEL_TYPES["private_thread"]:
+            raise EmulatorUsageError(f"channel {thread_id} is not a private thread")
+        if user_id not in thread.member_ids:
+            raise EmulatorUsageError(f"{user_id} is not a member of thread {thread_id}")
+        thread.member_ids.discard(user_id)
+        if user_id == self.world.bot.id:
+            self._spawn(self.gateway.dispatch("THREAD_MEMBERS_UPDATE", {
+                "id": str(thread.id), "guild_id": str(thread.guild_id), "member_count": len(thread.member_ids),
+                "removed_member_ids": [str(user_id)],
+            }))
+        self._notify()
+
     def archive_thread(self, thread_id: int, *, at: datetime | None = None, locked: bool = False) -> dict[str, Any]:
         """Archive a thread (a forum post), as Discord does after its auto-archive duration without
         activity, or a moderator (``locked``); returns its channel object.

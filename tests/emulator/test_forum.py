@@ -216,6 +216,33 @@ async def test_a_private_thread_is_there_for_the_bot_only_once_added_or_with_man
     await thread.send("Feed failing")
     assert [m["content"] for m in emu.messages(thread_id)] == ["Feed failing"]
 
+    # Get Thread Member: the owner and the members added are members; anyone else is Unknown Member.
+    status, own, _ = await api.call("GET", f"/channels/{thread_id}/thread-members/{member}")
+    assert status == 200 and (own["id"], own["user_id"]) == (str(thread_id), str(member))
+    outsider = emu.add_member(world["guild"], "reader")
+    status, error, _ = await api.call("GET", f"/channels/{thread_id}/thread-members/{outsider}")
+    assert (status, error["code"]) == (404, 10007)
+    emu.add_thread_member(thread_id, outsider)
+    status, _, _ = await api.call("GET", f"/channels/{thread_id}/thread-members/{outsider}")
+    assert status == 200
+    status, error, _ = await api.call("GET", f"/channels/{world['channel']}/thread-members/{member}")
+    assert (status, error["code"]) == (400, 50024)
+
+    removed: list[int] = []
+
+    async def on_thread_remove(gone: discord.Thread) -> None:
+        removed.append(gone.id)
+
+    bot.add_listener(on_thread_remove)
+    emu.remove_thread_member(thread_id, emu.world.bot.id)  # a moderator removes the bot from it
+    await emu.wait_until(lambda: removed, 5, "THREAD_MEMBERS_UPDATE naming the bot")
+    assert removed == [thread_id] and bot.get_channel(thread_id) is thread  # discord.py keeps it cached
+    for path in (f"/channels/{thread_id}", f"/channels/{thread_id}/thread-members/{member}"):
+        status, error, _ = await api.call("GET", path)
+        assert (status, error["code"]) == (403, 50001), path
+    with pytest.raises(EmulatorUsageError, match="is not a member of thread"):
+        emu.remove_thread_member(thread_id, emu.world.bot.id)
+
     # Another private thread: a bot with Manage Threads in the channel sees it without being added.
     other = emu.add_thread(world["channel"], "Mods", owner_id=member, private=True)
     status, _, _ = await api.call("GET", f"/channels/{other}")
