@@ -356,10 +356,13 @@ class FeedAdmin:
         return [_note(f"Digest sent for {', '.join(f'**{escape_markdown(k)}**' for k in sent)}.")], None
 
     async def alerts(
-        self, channel_id: int | None, off: bool, server_channels: frozenset[int], *, private_in: int | None = None
+        self, channel_id: int | None, off: bool, server_channels: frozenset[int], *,
+        private_in: int | None = None, guild_id: int | None = None,
     ) -> Reply:
         """``/feeds alerts``: make ``channel_id`` the invoking server's alert channel, turn it off
-        (``off``), or with neither show it; the server is known by its channel ids.
+        (``off``), or with neither show it; the server is known by its channel ids, and by
+        ``guild_id``, under which a channel chosen is remembered (and stored), so that it is still
+        shown, and replaced, should the bot lose sight of it.
 
         Notices about the server's own feeds and subscriptions go there (bot.config.alerts); the
         operator's admin log channel still gets every notice.  A channel written in the admins' file
@@ -381,6 +384,8 @@ class FeedAdmin:
             await asyncio.to_thread(
                 managed_set_alert_channel, self._config_path(), server_channels, None if off else channel_id, env=self._env()
             )
+            if channel_id is not None and guild_id is not None:
+                await self.connection.remember_server(channel_id, guild_id)
             await self._reload()
         config = self.connection.config()
         current = server_alert_channels(config, server_channels)

@@ -103,9 +103,11 @@ class DiscordConnection:
         self._reported: set[str] = set()
         #: Alert channels not in discord.py's cache, already logged (bot.config.alerts skips them).
         self._lost_alert_channels: set[int] = set()
-        #: The server of every subscription channel seen in the cache, in this run or an earlier one
-        #: (stored in the database): a channel deleted since — even while the bot was down — is still
-        #: known to be that server's, so the notice that it is gone reaches it.
+        #: The server of every subscription and alert channel seen in the cache or chosen with
+        #: /feeds alerts, in this run or an earlier one (stored in the database): a channel deleted
+        #: since — even while the bot was down — is still known to be that server's, so the notice
+        #: that it is gone reaches it, and an alert channel the bot can no longer see is still shown
+        #: to that server's admins, who can replace it.
         self._server_of_channel: dict[int, int] = {}
         #: Alert channels discord.py's cache lacks (a thread leaves it once archived), looked up
         #: through the API once each: their server's id, or None where Discord has no such channel
@@ -277,7 +279,7 @@ class DiscordConnection:
         lost = {channel_id for channel_id in config.alert_channels if channel_id not in guild_of}
         for channel_id in sorted(lost - self._lost_alert_channels):
             log.warning(
-                "alert channel %s not found — it was deleted, or the bot is not in its server; its server's "
+                "alert channel %s not found — it was deleted, the bot cannot see it, or the bot is not in its server; its server's "
                 "notices go to the admin log channel only. Set another with /feeds alerts", channel_id,
             )
         self._lost_alert_channels = lost
@@ -302,21 +304,36 @@ class DiscordConnection:
                 continue
             guild = getattr(channel, "guild", None)
             self._uncached_alert_servers[channel_id] = guild.id if guild is not None else None
+            if guild is not None:
+                self._server_of_channel[channel_id] = guild.id
 
     async def uncached_alert_channels(self, guild_id: int) -> set[int]:
-        """The alert channels of server ``guild_id`` that discord.py's cache lacks (archived threads),
-        as a notice would find them: ``/feeds alerts`` shows and replaces them too."""
+        """The alert channels of server ``guild_id`` that discord.py's cache lacks, for ``/feeds
+        alerts`` to show and replace: those a notice finds (archived threads), and those it cannot —
+        deleted, or hidden from the bot (a private thread it was removed from) — but which the bot
+        knew to be this server's.  Without the latter, such a channel vanished from the command
+        while the managed file kept it, and no choice could replace it."""
+        await self._load_servers()
         await self._look_up_alert_channels(self.config())
-        return {channel for channel, guild in self._uncached_alert_servers.items() if guild == guild_id}
+        return {channel for channel, guild in self._uncached_alert_servers.items()
+                if (guild if guild is not None else self._server_of_channel.get(channel)) == guild_id}
+
+    async def remember_server(self, channel_id: int, guild_id: int) -> None:
+        """Note and store that ``channel_id`` is server ``guild_id``'s: an alert channel just chosen
+        there, which may be a thread out of the cache (see ``uncached_alert_channels``)."""
+        await self._load_servers()
+        self._server_of_channel[channel_id] = guild_id
+        await self._store_servers()
 
     def _remember_servers(self, config: Config) -> None:
-        """Note the server of each subscription channel in discord.py's cache (see ``_server_of_channel``).
+        """Note the server of each subscription and alert channel in discord.py's cache (see
+        ``_server_of_channel``).
 
         Memory only, so that the sync ``_guilds_of`` can call it: the next ``check_channels`` stores it."""
-        for sub in config.subscriptions:
-            guild = getattr(self.client.get_channel(sub.channel), "guild", None)
+        for channel_id in (*(sub.channel for sub in config.subscriptions), *config.alert_channels):
+            guild = getattr(self.client.get_channel(channel_id), "guild", None)
             if guild is not None:
-                self._server_of_channel[sub.channel] = guild.id
+                self._server_of_channel[channel_id] = guild.id
 
     async def _load_servers(self) -> None:
         """Read the servers earlier runs stored, once; what discord.py's cache says wins over them.

@@ -704,7 +704,10 @@ class NewsCommands(commands.Cog):
             chosen = {target} if channel is not None and guild is not None and channel.guild_id == guild.id else set()
             server = frozenset(server_channel_ids(guild) | archived | chosen)
             private = channel is not None and channel.type == discord.ChannelType.private_thread
-            return await self._admin().alerts(target, off, server, private_in=getattr(channel, "parent_id", None) if private else None)
+            return await self._admin().alerts(
+                target, off, server, private_in=getattr(channel, "parent_id", None) if private else None,
+                guild_id=guild.id if chosen and guild is not None else None,
+            )
 
         await self.answer(interaction, work, ephemeral=True)
 

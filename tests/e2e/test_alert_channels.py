@@ -314,6 +314,71 @@ async def test_alerts_says_when_discord_did_not_answer_about_an_archived_alert_t
     assert emu.request_count["GET /channels/{channel_id}"] == asked + 1
 
 
+async def test_a_deleted_alert_channel_is_still_shown_with_what_to_do_and_a_new_choice_replaces_it(
+    emu: DiscordEmulator, bot: Bot
+) -> None:
+    """Gone from discord.py's cache and from Discord, it stays in the managed file until replaced:
+    the command shows it (the bot remembers whose it was) so that B's admins know to."""
+    b = bot.b
+    await _alerts(emu, b, {"channel": b.alerts})
+    emu.delete_channel(b.alerts)
+    await emu.wait_until(lambda: bot.app.discord.client.get_channel(b.alerts) is None, 5, "the channel out of the cache")
+    assert await _alerts(emu, b) == (
+        f"Alerts about this server's feeds and subscriptions go to <#{b.alerts}>.\n"
+        f"⚠️ I cannot find <#{b.alerts}>, so no alert reaches it — choose another channel.")
+    staff = emu.add_channel(b.guild, "staff")
+    await emu.settle()
+    assert await _alerts(emu, b, {"channel": staff}) == f"Alerts about this server's feeds and subscriptions now go to <#{staff}>."
+    assert bot.app.config.alert_channels == (bot.a.alerts, GONE, staff)
+
+
+async def test_a_private_alert_thread_the_bot_was_removed_from_is_still_shown_after_a_restart_and_replaced(
+    emu: DiscordEmulator, world: World
+) -> None:
+    """The next process never sees the thread (Discord hides it from the bot now); its server is
+    known from the database, where the run that chose it stored it."""
+    a, b = world.a, world.b
+    thread = emu.add_thread(b.alerts, "Staff alerts", owner_id=b.admin, private=True)
+    emu.add_thread_member(thread, emu.world.bot.id)
+    clock = Clock()
+    async with running_app(world.cfg, emu, clock) as app:
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        assert await _alerts(emu, b, {"channel": thread}) == (
+            f"Alerts about this server's feeds and subscriptions now go to <#{thread}>.")
+
+    emu.remove_thread_member(thread, emu.world.bot.id)  # a moderator removes the bot from the thread
+    async with running_app(world.cfg, emu, clock) as app:
+        assert await _alerts(emu, b) == (
+            f"Alerts about this server's feeds and subscriptions go to <#{thread}>.\n"
+            f"⚠️ I cannot see <#{thread}>, so no alert would reach it. Give my role View Channel in its channel "
+            "(for a private thread: mention me in it to add me, or give my role Manage Threads in its channel).")
+        assert await _alerts(emu, b, {"channel": b.alerts}) == (
+            f"Alerts about this server's feeds and subscriptions now go to <#{b.alerts}>.")
+        assert app.config.alert_channels == (a.alerts, GONE, b.alerts)
+
+
+async def test_an_archived_alert_thread_deleted_while_the_bot_was_down_is_still_shown(
+    emu: DiscordEmulator, world: World
+) -> None:
+    """Chosen while archived (out of the cache), the thread's server is stored when it is chosen:
+    no check of cached channels would ever have seen it."""
+    b = world.b
+    thread = emu.add_thread(b.alerts, "Feed alerts")
+    clock = Clock()
+    async with running_app(world.cfg, emu, clock) as app:
+        client = app.discord.client
+        await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+        emu.archive_thread(thread)
+        await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+        await _alerts(emu, b, {"channel": thread})
+
+    emu.delete_channel(thread)
+    async with running_app(world.cfg, emu, clock):
+        assert await _alerts(emu, b) == (
+            f"Alerts about this server's feeds and subscriptions go to <#{thread}>.\n"
+            f"⚠️ I cannot find <#{thread}>, so no alert reaches it — choose another channel.")
+
+
 async def test_a_deleted_subscription_channel_is_told_to_its_servers_alert_channel(emu: DiscordEmulator, bot: Bot) -> None:
     """The channel is gone from discord.py's cache when the notice is routed; its server is still
     known from when it was there."""
@@ -372,4 +437,4 @@ async def test_a_database_that_refuses_the_servers_is_logged_and_the_next_check_
 
         monkeypatch.undo()
         await app.discord.check_channels()
-        assert await app.store.channel_servers() == {a.news: a.guild, b.news: b.guild}
+        assert await app.store.channel_servers() == {a.news: a.guild, b.news: b.guild, a.alerts: a.guild}
