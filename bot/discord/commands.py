@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config.scope import GuildScope, feeds_posting_to, guild_scope
+from bot.discord.visibility import ThreadMembers, readable_channel_ids
 from bot.errors import ConfigError, NewsbotError
 from bot.model import UNTITLED, Section
 from bot.render import (
@@ -116,36 +117,6 @@ def server_channel_ids(guild: discord.Guild | None) -> set[int]:
     return {channel.id for channel in guild.channels} | {thread.id for thread in guild.threads}
 
 
-def readable_channel_ids(guild: discord.Guild | None, user: discord.abc.User) -> frozenset[int]:
-    """Ids of the server's channels and cached threads that ``user`` can view: the channels whose
-    stories they may read with /article, /section, /latest and /search.  A story posted in a
-    staff-only channel stays among those who can open that channel.  Outside a server (a DM, a
-    user who is not a member) none.
-
-    A private thread is open to its members and to moderators (Manage Threads), but discord.py's
-    ``permissions_for`` gives it its channel's permissions whoever its members are.  The bot does
-    not know who they are (the gateway tells of others joining a thread only with the privileged
-    members intent), so here it is read by its owner and moderators; its other members read the
-    thread itself.
-    """
-    if guild is None or not isinstance(user, discord.Member):
-        return frozenset()
-    readable = set()
-    for place in (*guild.channels, *guild.threads):
-        try:
-            have = place.permissions_for(user)
-        except discord.ClientException:  # a thread whose parent is not cached: unknown, so unread
-            continue
-        if not have.view_channel:
-            continue
-        if isinstance(place, discord.Thread) and place.is_private() and not (
-            have.manage_threads or place.owner_id == user.id
-        ):
-            continue
-        readable.add(place.id)
-    return frozenset(readable)
-
-
 def choice_name(text: str) -> str:
     return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or UNTITLED
 
@@ -235,6 +206,7 @@ class NewsCommands(commands.Cog):
     def __init__(self, connection: DiscordConnection) -> None:
         self.connection = connection
         self.store = connection.store
+        self.thread_members = ThreadMembers()
 
     # -- plumbing ------------------------------------------------------------------------------------
 
@@ -316,9 +288,11 @@ class NewsCommands(commands.Cog):
         only = known <= {guild.id} if guild is not None else len(known) <= 1
         return guild_scope(self.connection.config(), server_channel_ids(guild), only_server=only)
 
-    def _channels(self, interaction: discord.Interaction) -> frozenset[int]:
-        """The channels whose stories the invoking member may read: those of the server they can view."""
-        return readable_channel_ids(interaction.guild, interaction.user)
+    async def _channels(self, interaction: discord.Interaction) -> frozenset[int]:
+        """The channels whose stories the invoking member may read: those of the server they can
+        view (bot.discord.visibility; a private thread's membership may be asked of Discord)."""
+        holding = {sub.channel for sub in self.connection.config().subscriptions}
+        return await readable_channel_ids(interaction.guild, interaction.user, self.thread_members, holding=holding)
 
     async def _resolve_article(self, query: str | None, channels: frozenset[int]) -> StoredArticle:
         """"#<id>" (from autocomplete), words to search, or nothing for the newest story; only among
@@ -341,7 +315,7 @@ class NewsCommands(commands.Cog):
         return stored
 
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        suggestions = await self.store.title_suggestions(current.strip(), MAX_CHOICES, channels=self._channels(interaction))
+        suggestions = await self.store.title_suggestions(current.strip(), MAX_CHOICES, channels=await self._channels(interaction))
         return [app_commands.Choice(name=choice_name(title), value=f"#{aid}") for aid, title in suggestions[:MAX_CHOICES]]
 
     # -- members -----------------------------------------------------------------------------------------
@@ -350,9 +324,8 @@ class NewsCommands(commands.Cog):
     @app_commands.command(name="article", description="Show a story: its TL;DR and its sections")
     @app_commands.describe(query="Words from the story (or pick a title); empty: the latest story")
     async def article(self, interaction: discord.Interaction, query: str | None = None) -> None:
-        channels = self._channels(interaction)
-
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            channels = await self._channels(interaction)
             stored = await self._resolve_article(query, channels)
             return [render_article_card(stored.article)], section_menu(stored) if stored.article.sections else None
 
@@ -366,9 +339,8 @@ class NewsCommands(commands.Cog):
     @app_commands.command(name="section", description="Show one section of a story")
     @app_commands.describe(article="The story (start typing its title)", section="The section (choices follow the story)")
     async def section(self, interaction: discord.Interaction, article: str, section: str) -> None:
-        channels = self._channels(interaction)
-
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            channels = await self._channels(interaction)
             stored = await self._resolve_article(article, channels)
             index = self._section_index(stored, section)
             return render_section(stored.article, index), full_text_button(stored.id, index)
@@ -383,7 +355,7 @@ class NewsCommands(commands.Cog):
     async def _section_section(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         chosen = getattr(interaction.namespace, "article", None)
         try:
-            stored = await self._resolve_article(chosen, self._channels(interaction)) if chosen else None
+            stored = await self._resolve_article(chosen, await self._channels(interaction)) if chosen else None
         except UserError:
             stored = None
         if stored is None:
@@ -412,9 +384,8 @@ class NewsCommands(commands.Cog):
     @app_commands.command(name="latest", description="The newest stories")
     @app_commands.describe(feed="Only from this feed", count="How many (1–10)")
     async def latest(self, interaction: discord.Interaction, feed: str | None = None, count: app_commands.Range[int, 1, 10] = 5) -> None:
-        channels = self._channels(interaction)
-
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            channels = await self._channels(interaction)
             if feed and feed not in feeds_posting_to(self.connection.config(), channels):
                 raise UserError(f"There is no feed called “{truncate(feed, 80)}” — pick one of the suggestions.")
             stored = await self.store.latest_articles(count, feed=feed, channels=channels)
@@ -426,15 +397,14 @@ class NewsCommands(commands.Cog):
 
     @latest.autocomplete("feed")
     async def _latest_feed(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self._feed_choices(current, feeds_posting_to(self.connection.config(), self._channels(interaction)))
+        return self._feed_choices(current, feeds_posting_to(self.connection.config(), await self._channels(interaction)))
 
     @app_commands.guild_only()
     @app_commands.command(name="search", description="Search the stored stories")
     @app_commands.describe(query="Words to look for in titles and text")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
-        channels = self._channels(interaction)
-
         async def work() -> tuple[list[MessagePayload], discord.ui.View | None]:
+            channels = await self._channels(interaction)
             hits = await self.store.search(query, 10, channels=channels)
             if not hits:
                 raise UserError(f"Nothing matches “{truncate(query, 80)}” — try fewer or other words.")
@@ -480,15 +450,15 @@ class NewsCommands(commands.Cog):
         if not custom_id.startswith(CUSTOM_PREFIX):
             return
         parts = custom_id[len(CUSTOM_PREFIX) :].split(":")
-        channels = self._channels(interaction)
+
         try:
             if parts[0] == SECTION_MENU_KIND:
                 values = (interaction.data or {}).get("values") or ["0"]
                 article_id, index = int(parts[1]), int(values[0])  # type: ignore[index]
-                await self.answer(interaction, lambda: self._open_section(article_id, index, channels), ephemeral=True)
+                await self.answer(interaction, lambda: self._open_section(article_id, index, interaction), ephemeral=True)
             elif parts[0] == "text":
                 article_id, index = int(parts[1]), int(parts[2])
-                await self.answer(interaction, lambda: self._full_text(article_id, index, channels), ephemeral=True)
+                await self.answer(interaction, lambda: self._full_text(article_id, index, interaction), ephemeral=True)
             elif parts[0] == FEEDS_PAGE and len(parts) == 2:
                 await self._feeds_page(interaction, int(parts[1]))
             else:
@@ -496,9 +466,9 @@ class NewsCommands(commands.Cog):
         except (ValueError, IndexError):
             await self._error(interaction, OLDER_VERSION, deferred=False)
 
-    async def _stored_section(self, article_id: int, index: int, channels: frozenset[int]) -> StoredArticle:
-        """The story a menu or button names, if it is still stored, readable here, and has that section."""
-        stored = await self.store.get_article(article_id, channels=channels)
+    async def _stored_section(self, article_id: int, index: int, interaction: discord.Interaction) -> StoredArticle:
+        """The story a menu or button names, if it is still stored, readable by whoever clicked, and has that section."""
+        stored = await self.store.get_article(article_id, channels=await self._channels(interaction))
         if stored is None:
             raise UserError("That story is no longer stored; run /article again.")
         if not 0 <= index < len(stored.article.sections):
@@ -506,15 +476,15 @@ class NewsCommands(commands.Cog):
         return stored
 
     async def _open_section(
-        self, article_id: int, index: int, channels: frozenset[int]
+        self, article_id: int, index: int, interaction: discord.Interaction
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored_section(article_id, index, channels)
+        stored = await self._stored_section(article_id, index, interaction)
         return render_section(stored.article, index), full_text_button(article_id, index)
 
     async def _full_text(
-        self, article_id: int, index: int, channels: frozenset[int]
+        self, article_id: int, index: int, interaction: discord.Interaction
     ) -> tuple[list[MessagePayload], discord.ui.View | None]:
-        stored = await self._stored_section(article_id, index, channels)
+        stored = await self._stored_section(article_id, index, interaction)
         return render_section_text(stored.article, index), None
 
     # -- admins ------------------------------------------------------------------------------------------

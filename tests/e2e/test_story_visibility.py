@@ -148,22 +148,27 @@ async def test_losing_access_to_a_channel_hides_its_stories_at_once(emu: Discord
     assert PAYROLL.title not in await _reply(emu, world, world.staffer, "latest", {"count": 10})
 
 
-async def test_a_private_threads_stories_are_read_by_its_owner_and_moderators_only(
+async def test_a_private_threads_stories_are_read_by_its_members_and_moderators_only(
     emu: DiscordEmulator, server: FeedServer, tmp_path: Path
 ) -> None:
     """A subscription may post in a thread (its id in the YAML).  discord.py's permissions_for
     gives a private thread its channel's permissions, membership aside: a member who can open
-    the channel, but was never added to the thread, must not read its stories either."""
+    the channel, but was never added to the thread, must not read its stories either.  Who was
+    added, only Discord knows (the bot has no members intent): the bot asks it, once a minute at
+    most per member and thread."""
     guild = emu.add_guild("alpha")
     news = emu.add_channel(guild, "news")
-    reader, owner = emu.add_member(guild, "reader"), emu.add_member(guild, "sam")
+    reader, owner, added = emu.add_member(guild, "reader"), emu.add_member(guild, "sam"), emu.add_member(guild, "pat")
     moderator = emu.add_member(guild, "mod", permissions=P.MANAGE_THREADS)
     thread = emu.add_thread(news, "Payroll", owner_id=owner, private=True)
     emu.add_thread_member(thread, emu.bot_user_id)
+    emu.add_thread_member(thread, added)
     async with posting(emu, server, tmp_path, guild, news, thread, reader, owner) as world:
         payroll = await world.article_id("Payroll")
-        for who, sees in ((reader, False), (owner, True), (moderator, True)):
+        for who, sees in ((reader, False), (owner, True), (moderator, True), (added, True)):
             latest = await _reply(emu, world, who, "latest", {"count": 10})
             assert HARBOUR.title in latest and (PAYROLL.title in latest) == sees, (who, latest)
             article = await _reply(emu, world, who, "article", {"query": f"#{payroll}"})
             assert (PAYROLL.title in article) == sees, (who, article)
+        # Two commands each, and Discord was asked once for each member it had to ask about.
+        assert emu.request_count["GET /channels/{channel_id}/thread-members/{user_id}"] == 2
