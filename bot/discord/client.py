@@ -24,7 +24,16 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.config.alerts import notice_channels
-from bot.discord.permissions import ChannelProblem, ServerRole, bot_permissions, missing, recommended, required, unpingable_roles
+from bot.discord.permissions import (
+    MANAGE_THREADS,
+    ChannelProblem,
+    ServerRole,
+    bot_permissions,
+    missing,
+    recommended,
+    required,
+    unpingable_roles,
+)
 from bot.discord.sink import DiscordSink
 from bot.notices import OPERATOR_ONLY, Concerns
 from bot.render import neutralize_mentions, truncate
@@ -89,6 +98,12 @@ class NewsClient(commands.Bot):
     async def on_guild_role_update(self, before: Any, after: Any) -> None:
         await self.connection.check_on_event()
 
+    async def on_thread_remove(self, thread: discord.Thread) -> None:
+        await self.connection.left_thread(thread)
+
+    async def on_thread_join(self, thread: discord.Thread) -> None:
+        await self.connection.joined_thread(thread)
+
 
 class DiscordConnection:
     """Owns the client; gives the delivery loop its sink and the app its admin channel."""
@@ -119,6 +134,8 @@ class DiscordConnection:
         self._servers_loaded = False
         self._servers_loading = asyncio.Lock()
         self._ready = asyncio.Event()
+        #: Private threads the bot was removed from in this run (and not added back to since).
+        self._removed_from: set[int] = set()
         #: Channel checks started by gateway events (discord.py runs each handler as its own task).
         self._event_checks: set[asyncio.Task[Any]] = set()
 
@@ -164,6 +181,27 @@ class DiscordConnection:
         finally:
             self._event_checks.discard(task)
 
+    async def left_thread(self, thread: discord.Thread) -> None:
+        """The bot was removed from ``thread`` (a moderator's "Remove from thread").
+
+        discord.py keeps the thread cached, with its channel's permissions, yet Discord now hides a
+        private one from a bot without Manage Threads: every post and notice there would fail while
+        the checks and ``/feeds alerts`` called it fine.  So it leaves the cache, as an archived
+        thread does (discord.py's own ``Guild._remove_thread``: a thread it is added back to comes
+        back as a thread join), and the channels are checked at once: a subscription posting there
+        is told to its admins, with how to fix it."""
+        if thread.is_private() and not bot_permissions(thread) & MANAGE_THREADS:
+            self._removed_from.add(thread.id)
+            thread.guild._remove_thread(thread)
+        await self.check_on_event()
+
+    async def joined_thread(self, thread: discord.Thread) -> None:
+        """A thread entered the cache (made, unarchived, or the bot added to it): if the bot was
+        added back to one it had been removed from, the channels are checked again at once."""
+        if thread.id in self._removed_from:
+            self._removed_from.discard(thread.id)
+            await self.check_on_event()
+
     # -- commands ----------------------------------------------------------------------------------
 
     async def sync_commands(self) -> None:
@@ -189,6 +227,12 @@ class DiscordConnection:
         problems: list[ChannelProblem] = []
         for sub in self.config().subscriptions:
             channel = self.client.get_channel(sub.channel)
+            if channel is None and sub.channel in self._removed_from:
+                problems.append(ChannelProblem(
+                    sub.key, sub.channel, "the bot was removed from this private thread, so it cannot post there; "
+                    "mention the bot in the thread to add it back, or give its role Manage Threads in the thread's channel",
+                ))
+                continue
             if channel is None or not hasattr(channel, "guild"):
                 problems.append(
                     ChannelProblem(sub.key, sub.channel, "channel not found — it was deleted, or the bot is not in its server; fix the channel id in the config")

@@ -292,6 +292,86 @@ async def test_a_private_thread_the_bot_was_not_added_to_is_refused_until_it_is(
     assert notice["content"].startswith("Feed **b-wire** was disabled")
 
 
+async def test_an_alert_thread_the_bot_is_removed_from_is_shown_unseen_until_it_is_added_back(
+    emu: DiscordEmulator, bot: Bot
+) -> None:
+    """discord.py keeps a thread the bot was removed from in its cache, with its channel's
+    permissions: the bot drops it, so the command says what Discord would answer a notice."""
+    b = bot.b
+    client = bot.app.discord.client
+    thread = emu.add_thread(b.alerts, "Staff alerts", owner_id=b.admin, private=True)
+    emu.add_thread_member(thread, emu.world.bot.id)
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    await _alerts(emu, b, {"channel": thread})
+
+    emu.remove_thread_member(thread, emu.world.bot.id)
+    await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the thread out of the cache")
+    assert await _alerts(emu, b) == (
+        f"Alerts about this server's feeds and subscriptions go to <#{thread}>.\n"
+        f"⚠️ I cannot see <#{thread}>, so no alert would reach it. Give my role View Channel in its channel "
+        "(for a private thread: mention me in it to add me, or give my role Manage Threads in its channel).")
+
+    emu.add_thread_member(thread, emu.world.bot.id)
+    await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread back in discord.py's cache")
+    assert await _alerts(emu, b) == f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
+
+
+async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_with_how_to_fix_it(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
+    emu.add_thread_member(thread, emu.world.bot.id)
+    cfg = write_config(tmp_path / "night.yaml", f"""
+    discord:
+      token: ${{DISCORD_TOKEN}}
+      api_url: {emu.api_base}
+      admin_log_channel: {world.log}
+      alert_channels: [{b.alerts}]
+    storage:
+      url: sqlite+aiosqlite:///{tmp_path / 'night.sqlite'}
+    defaults:
+      poll_interval: 60s
+      fetch_article: false
+    feeds:
+      - name: b-wire
+        url: {server.url('/b.xml')}
+    subscriptions:
+      - name: night-desk
+        feeds: [b-wire]
+        channel: {thread}
+    """)
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        client = app.discord.client
+        await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+        assert app.discord.channel_problems() == []
+        assert app.store is not None
+        store = app.store
+        await eventually(lambda: _stored_server(store, thread, b.guild), 10, "the start-up check to store the thread's server")
+
+        emu.remove_thread_member(thread, emu.world.bot.id)
+        [notice] = await emu.wait_for_messages(b.alerts, 1)
+        assert notice["content"] == (
+            f"⚠️ subscription night-desk: channel {thread}: the bot was removed from this private thread, so it "
+            "cannot post there; mention the bot in the thread to add it back, or give its role Manage Threads in "
+            "the thread's channel")
+        assert notice["content"] in _texts(emu, world.log)
+        server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)  # Discord refuses the story: the subscription pauses
+        await emu.wait_for_messages(b.alerts, 2)
+        assert (await app.store.get_subscription("night-desk")).paused
+
+        emu.add_thread_member(thread, emu.world.bot.id)  # added back: checked at once, and resumed
+        resumed = await emu.wait_for_messages(b.alerts, 3)
+        assert resumed[-1]["content"].startswith("✅ Subscription **night-desk** resumed: I can post in <#")
+        assert app.discord.channel_problems() == []
+        await cycle(app, clock)
+        [story] = await emu.wait_for_messages(thread, 1)  # held, not lost
+        assert BRIDGE.title in str(story)
+
+
 async def test_alerts_says_when_discord_did_not_answer_about_an_archived_alert_thread(
     emu: DiscordEmulator, bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -414,7 +494,11 @@ async def test_a_subscription_channel_deleted_while_the_bot_was_down_is_told_to_
 
 
 async def _has_server(store: Store, where: Server) -> bool:
-    return (await store.channel_servers()).get(where.news) == where.guild
+    return await _stored_server(store, where.news, where.guild)
+
+
+async def _stored_server(store: Store, channel: int, guild: int) -> bool:
+    return (await store.channel_servers()).get(channel) == guild
 
 
 async def test_a_database_that_refuses_the_servers_is_logged_and_the_next_check_stores_them(
