@@ -25,6 +25,15 @@ log = logging.getLogger("newsbot.delivery")
 CLAIM_BATCH = 10
 #: Give up retrying (the row stays in the outbox as failed, visible to admins) after this many.
 MAX_ATTEMPTS = 12
+#: Discord's "Missing Access": the bot cannot see the channel at all.
+MISSING_ACCESS = 50001
+#: What to do when a post is refused, by whether the bot cannot see the channel (a private thread
+#: it is not in is the case no permission in the channel fixes) or lacks a permission there.
+_ACCESS_ADVICE = (
+    "Give me View Channel there (in a private thread: mention me in it to add me, or give me Manage Threads in "
+    "its channel), or fix the channel in the config"
+)
+_PERMISSION_ADVICE = "Give me View Channel, Send Messages and Embed Links there (or fix the channel in the config)"
 
 
 class Sink(Protocol):
@@ -112,7 +121,7 @@ class Deliverer:
             log.warning("subscription %s paused: %s", subscription.key, reason)
             await self._notify(
                 f"Subscription **{subscription.key}** is paused: I cannot post in <#{row.channel_id}> ({reason}). "
-                "Give me View Channel, Send Messages and Embed Links there (or fix the channel in the config), "
+                f"{_ACCESS_ADVICE if exc.code == MISSING_ACCESS else _PERMISSION_ADVICE}, "
                 "then `/feeds resume` — nothing is lost meanwhile.",
                 subscription=subscription.key,
             )

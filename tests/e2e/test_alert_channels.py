@@ -160,6 +160,7 @@ async def test_b_chooses_its_alert_channel_and_hears_only_of_its_own_subscriptio
     await cycle(app, bot.clock, advance_minutes=2)
     notices = [m["content"] for m in await emu.wait_for_messages(b.alerts, 2)]
     assert "Subscription **b-news** is paused" in notices[1] and notices[1] in _texts(emu, bot.log)
+    assert "Give me View Channel, Send Messages and Embed Links there (or fix the channel in the config)" in notices[1]
     assert (await app.store.get_subscription("b-news")).paused
 
     assert _texts(emu, a.alerts) == []  # never another server's notice
@@ -360,7 +361,10 @@ async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_wit
         assert notice["content"] in _texts(emu, world.log)
         server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
         await cycle(app, clock, advance_minutes=2)  # Discord refuses the story: the subscription pauses
-        await emu.wait_for_messages(b.alerts, 2)
+        paused = (await emu.wait_for_messages(b.alerts, 2))[1]["content"]
+        assert paused.startswith("Subscription **night-desk** is paused: I cannot post in <#") and paused.endswith(
+            "Give me View Channel there (in a private thread: mention me in it to add me, or give me Manage Threads in "
+            "its channel), or fix the channel in the config, then `/feeds resume` — nothing is lost meanwhile.")
         assert (await app.store.get_subscription("night-desk")).paused
 
         emu.add_thread_member(thread, emu.world.bot.id)  # added back: checked at once, and resumed
