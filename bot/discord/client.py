@@ -190,7 +190,11 @@ class DiscordConnection:
         thread does (discord.py's own ``Guild._remove_thread``: a thread it is added back to comes
         back as a thread join), and the channels are checked at once: a subscription posting there
         is told to its admins, with how to fix it."""
-        if thread.is_private() and not bot_permissions(thread) & MANAGE_THREADS:
+        try:
+            moderator = bool(bot_permissions(thread) & MANAGE_THREADS)
+        except discord.ClientException:  # its channel is not cached: Discord decides, as for any unseen thread
+            moderator = False
+        if thread.is_private() and not moderator:
             self._removed_from.add(thread.id)
             thread.guild._remove_thread(thread)
         await self.check_on_event()

@@ -450,7 +450,6 @@ class NewsCommands(commands.Cog):
         if not custom_id.startswith(CUSTOM_PREFIX):
             return
         parts = custom_id[len(CUSTOM_PREFIX) :].split(":")
-
         try:
             if parts[0] == SECTION_MENU_KIND:
                 values = (interaction.data or {}).get("values") or ["0"]
