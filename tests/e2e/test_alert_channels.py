@@ -320,6 +320,8 @@ async def test_an_alert_thread_the_bot_is_removed_from_is_shown_unseen_until_it_
 async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_with_how_to_fix_it(
     emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
 ) -> None:
+    """B's subscription posts in a private thread of its news channel (a config of its own, B's
+    alert channel in the YAML); a moderator removes the bot from the thread, then adds it back."""
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
     emu.add_thread_member(thread, emu.world.bot.id)
