@@ -462,12 +462,18 @@ class DiscordEmulator:
         return self.world.bot_permissions(self._channel(channel_id))
 
     def delete_channel(self, channel_id: int) -> None:
-        """Delete a channel (and its threads and webhooks): REST then answers 404 Unknown Channel."""
+        """Delete a channel (and its threads and webhooks), or a thread: REST then answers 404
+        Unknown Channel.  CHANNEL_DELETE; for a thread THREAD_DELETE, whose payload is its id,
+        guild_id, parent_id and type only (Gateway Events "Thread Delete")."""
         channel = self._channel(channel_id)
         channel.deleted = True
         for hook_id in [w.id for w in self.world.webhooks.values() if w.channel_id == channel_id]:
             del self.world.webhooks[hook_id]
-        self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
+        if channel.is_thread:
+            full = channel.payload()
+            self._spawn(self.gateway.dispatch("THREAD_DELETE", {k: full[k] for k in ("id", "guild_id", "parent_id", "type")}))
+        else:
+            self._spawn(self.gateway.dispatch("CHANNEL_DELETE", channel.payload()))
 
     def add_thread(self, parent_id: int, name: str, *, owner_id: int | None = None, private: bool = False) -> int:
         """A thread a member opened in a text or announcement channel (a public thread; an

@@ -189,6 +189,20 @@ async def test_a_thread_a_member_opens_is_in_discord_pys_cache_until_archived_an
     assert [m["content"] for m in emu.messages(thread_id)] == ["Feed failing"]
     assert not emu.world.channels[thread_id].archived
 
+    deleted: list[discord.RawThreadDeleteEvent] = []
+
+    async def on_raw_thread_delete(payload: discord.RawThreadDeleteEvent) -> None:
+        deleted.append(payload)
+
+    bot.add_listener(on_raw_thread_delete)
+    await emu.wait_until(lambda: bot.get_channel(thread_id), 5, "the unarchived thread back in the cache")
+    emu.delete_channel(thread_id)  # THREAD_DELETE, not CHANNEL_DELETE
+    await emu.wait_until(lambda: deleted, 5, "THREAD_DELETE")
+    assert (deleted[0].thread_id, deleted[0].parent_id) == (thread_id, world["channel"])
+    assert bot.get_channel(thread_id) is None
+    with pytest.raises(discord.NotFound):
+        await bot.fetch_channel(thread_id)
+
     news = emu.add_channel(world["guild"], "news", kind="announcement")
     assert emu.world.channels[emu.add_thread(news, "Follow-ups")].type == 10
     with pytest.raises(EmulatorUsageError, match="not a text or announcement channel"):
