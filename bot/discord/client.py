@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsbot.discord")
 
+#: What a lookup of a channel Discord will not show the bot (403) leaves in its place.
+HIDDEN: Any = object()
+
 #: How long `newsbot run` waits for the gateway's READY before giving up with a clear message.
 READY_TIMEOUT = 60.0
 #: How long ``close`` lets a channel check that a gateway event started run on.
@@ -93,6 +96,11 @@ class NewsClient(commands.Bot):
         await self.connection.check_on_event()
 
     async def on_guild_channel_delete(self, channel: Any) -> None:
+        self.connection.forget_looked_up()  # its threads went with it
+        await self.connection.check_on_event()
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        self.connection.forget_looked_up()  # an archived thread is deleted out of the cache's sight
         await self.connection.check_on_event()
 
     async def on_guild_role_update(self, before: Any, after: Any) -> None:
@@ -134,6 +142,11 @@ class DiscordConnection:
         self._servers_loaded = False
         self._servers_loading = asyncio.Lock()
         self._ready = asyncio.Event()
+        #: Subscription channels discord.py's cache lacks (a thread leaves it once archived), as
+        #: Discord answered a lookup: the channel, None where there is none, or HIDDEN where Discord
+        #: will not show it to the bot.  Forgotten when the config changes or a channel or thread is
+        #: deleted.
+        self._uncached_channels: dict[int, Any] = {}
         #: Private threads the bot was removed from in this run (and not added back to since).
         self._removed_from: set[int] = set()
         #: Channel checks started by gateway events (discord.py runs each handler as its own task).
@@ -231,10 +244,21 @@ class DiscordConnection:
         problems: list[ChannelProblem] = []
         for sub in self.config().subscriptions:
             channel = self.client.get_channel(sub.channel)
-            if channel is None and sub.channel in self._removed_from:
+            if channel is None:
+                if sub.channel in self._removed_from:
+                    problems.append(ChannelProblem(
+                        sub.key, sub.channel, "the bot was removed from this private thread, so it cannot post there; "
+                        "mention the bot in the thread to add it back, or give its role Manage Threads in the thread's channel",
+                    ))
+                    continue
+                if sub.channel not in self._uncached_channels:
+                    continue  # not asked of Discord yet, or it did not answer: nothing to say until it does
+                channel = self._uncached_channels[sub.channel]
+            if channel is HIDDEN:
                 problems.append(ChannelProblem(
-                    sub.key, sub.channel, "the bot was removed from this private thread, so it cannot post there; "
-                    "mention the bot in the thread to add it back, or give its role Manage Threads in the thread's channel",
+                    sub.key, sub.channel, "Discord will not show this channel to the bot (a thread of a channel it "
+                    "cannot view, or a private thread it is not in); give its role View Channel there — for a private "
+                    "thread, mention the bot in it or give its role Manage Threads in the thread's channel",
                 ))
                 continue
             if channel is None or not hasattr(channel, "guild"):
@@ -242,7 +266,10 @@ class DiscordConnection:
                     ChannelProblem(sub.key, sub.channel, "channel not found — it was deleted, or the bot is not in its server; fix the channel id in the config")
                 )
                 continue
-            have = bot_permissions(channel)
+            try:
+                have = bot_permissions(channel)
+            except discord.ClientException:  # a thread whose channel discord.py lacks: nothing to judge by
+                continue
             forum = isinstance(channel, discord.ForumChannel)
             webhook = sub.webhook is not None
             lacking = missing(have, required(sub.layout, webhook=webhook, forum=forum))
@@ -270,8 +297,9 @@ class DiscordConnection:
         await self._load_servers()  # a channel deleted while the bot was down: its server is stored
         self._remember_servers(self.config())  # before a channel deleted next leaves the cache
         await self._store_servers()
+        undecided = await self._look_up_subscription_channels(self.config())
         problems = self.channel_problems()
-        broken = {p.subscription for p in problems if p.blocking}
+        broken = {p.subscription for p in problems if p.blocking} | undecided
         for problem in problems:
             text = str(problem)
             if text not in self._reported:
@@ -294,8 +322,40 @@ class DiscordConnection:
                     self.app.deliverer.wake()
         return problems
 
+    async def _look_up_subscription_channels(self, config: Config) -> set[str]:
+        """Ask Discord each subscription channel discord.py's cache lacks, once (see ``_uncached_channels``).
+
+        A thread leaves the cache when it archives, yet a post there unarchives it: without asking,
+        the checks called it missing and told the admins so, at every check and every start.
+        Returns the subscriptions whose channel Discord did not answer about (logged): neither
+        reported nor resumed until it does."""
+        undecided: set[str] = set()
+        for sub in config.subscriptions:
+            channel_id = sub.channel
+            if self.client.get_channel(channel_id) is not None:
+                self._uncached_channels.pop(channel_id, None)  # the cache knows better from now on
+                continue
+            if channel_id in self._uncached_channels:
+                continue
+            try:
+                self._uncached_channels[channel_id] = await self.client.fetch_channel(channel_id)
+            except discord.NotFound:
+                self._uncached_channels[channel_id] = None
+            except discord.Forbidden:
+                self._uncached_channels[channel_id] = HIDDEN
+            except (discord.HTTPException, discord.InvalidData) as exc:
+                log.warning("could not look up channel %s of subscription %s (%s); asking again at the next check",
+                            channel_id, sub.key, exc)
+                undecided.add(sub.key)
+        return undecided
+
+    def forget_looked_up(self) -> None:
+        """Drop what Discord said of uncached subscription channels: a deletion may have changed it."""
+        self._uncached_channels.clear()
+
     async def config_changed(self, config: Config) -> None:
         self._uncached_alert_servers.clear()  # an alert channel may have been set again, or anew
+        self._uncached_channels.clear()
         if self.client.is_ready():
             await self.check_channels()
 

@@ -317,20 +317,15 @@ async def test_an_alert_thread_the_bot_is_removed_from_is_shown_unseen_until_it_
     assert await _alerts(emu, b) == f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
 
 
-async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_with_how_to_fix_it(
-    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
-) -> None:
-    """B's subscription posts in a private thread of its news channel (a config of its own, B's
-    alert channel in the YAML); a moderator removes the bot from the thread, then adds it back."""
-    b = world.b
-    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
-    emu.add_thread_member(thread, emu.world.bot.id)
-    cfg = write_config(tmp_path / "night.yaml", f"""
+def _thread_subscription(emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int) -> Path:
+    """A config of its own: B's wire posted by ``night-desk`` in ``thread``; B's alert channel and
+    the operator's admin log as in the world's."""
+    return write_config(tmp_path / "night.yaml", f"""
     discord:
       token: ${{DISCORD_TOKEN}}
       api_url: {emu.api_base}
       admin_log_channel: {world.log}
-      alert_channels: [{b.alerts}]
+      alert_channels: [{world.b.alerts}]
     storage:
       url: sqlite+aiosqlite:///{tmp_path / 'night.sqlite'}
     defaults:
@@ -344,6 +339,77 @@ async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_wit
         feeds: [b-wire]
         channel: {thread}
     """)
+
+
+async def test_a_subscription_thread_that_archives_is_no_false_alarm_and_its_next_story_reopens_it(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An archived thread leaves discord.py's cache, but is still there to post in (the post
+    unarchives it): the channel checks ask Discord for it instead of calling it missing, in the
+    run that saw it archive and in the next, which starts with it archived.  Deleted while
+    archived, it is told as gone."""
+    caplog.set_level(logging.WARNING, logger="newsbot.discord")
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
+    cfg = _thread_subscription(emu, world, server, tmp_path, thread)
+    clock = Clock()
+    async with running_app(cfg, emu, clock) as app:
+        await cycle(app, clock)
+        client = app.discord.client
+        await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+        emu.archive_thread(thread)
+        await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+        assert await app.discord.check_channels() == []
+        assert app.store is not None  # as a refused post leaves it, for the next run's check to resume
+        await app.store.set_subscription_paused("night-desk", True, "Discord said 'Missing Access' (HTTP 403, code 50001)")
+
+    emu.fail_next(f"GET /channels/{thread}", 503)  # Discord has a bad moment at the next start's check
+    async with running_app(cfg, emu, clock) as app:
+        assert app.store is not None
+        await emu.wait_until(lambda: [r for r in caplog.records if f"could not look up channel {thread}" in r.getMessage()],
+                             10, "the warning that the thread could not be looked up")
+        assert (await app.store.get_subscription("night-desk")).paused  # not known to work: not resumed
+        assert await app.discord.check_channels() == []  # asked again, and found
+        assert not (await app.store.get_subscription("night-desk")).paused
+        server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        [story] = await emu.wait_for_messages(thread, 1)
+        assert BRIDGE.title in str(story) and not emu.world.channels[thread].archived
+        [resumed] = _texts(emu, b.alerts)  # and no false alarm
+        assert resumed.startswith("✅ Subscription **night-desk** resumed") and _texts(emu, world.log) == [resumed]
+
+        emu.archive_thread(thread)
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread) is None, 5, "the thread archived again")
+        assert await app.discord.check_channels() == []
+        emu.delete_channel(thread)
+        gone = (await emu.wait_for_messages(b.alerts, 2))[1]
+        assert gone["content"].startswith(f"⚠️ subscription night-desk: channel {thread}: channel not found")
+
+
+async def test_a_subscription_in_a_private_thread_the_bot_is_not_in_is_told_with_how_to_fix_it(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    """Discord answers the bot's lookup with 403: the thread is there, but hidden from it.  Never
+    seen, its server is unknown: the operator hears it."""
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, Clock()):
+        [notice] = await emu.wait_for_messages(world.log, 1)
+    assert notice["content"] == (
+        f"⚠️ subscription night-desk: channel {thread}: Discord will not show this channel to the bot (a thread of "
+        "a channel it cannot view, or a private thread it is not in); give its role View Channel there — for a "
+        "private thread, mention the bot in it or give its role Manage Threads in the thread's channel")
+
+
+async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_with_how_to_fix_it(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    """B's subscription posts in a private thread of its news channel (a config of its own, B's
+    alert channel in the YAML); a moderator removes the bot from the thread, then adds it back."""
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
+    emu.add_thread_member(thread, emu.world.bot.id)
+    cfg = _thread_subscription(emu, world, server, tmp_path, thread)
     clock = Clock()
     async with running_app(cfg, emu, clock) as app:
         await cycle(app, clock)
