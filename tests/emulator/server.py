@@ -547,6 +547,17 @@ class DiscordEmulator:
         self._notify()
         return thread.payload()
 
+    def reopen_thread(self, thread_id: int) -> dict[str, Any]:
+        """Unarchive and unlock a thread, as a moderator reopening one does; returns its channel
+        object.  It is back in GET /guilds/{id}/threads/active.  THREAD_UPDATE."""
+        thread = self._channel(thread_id)
+        if not thread.is_thread:
+            raise EmulatorUsageError(f"channel {thread_id} is not a thread")
+        thread.set_archived(False, locked=False)
+        self._spawn(self.gateway.dispatch("THREAD_UPDATE", thread.payload()))
+        self._notify()
+        return thread.payload()
+
     def add_role(self, guild_id: int, name: str, *, permissions: int = 0, mentionable: bool = False) -> int:
         """A role in the guild (to mention, or to give members); returns its id.
 

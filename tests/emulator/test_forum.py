@@ -455,6 +455,11 @@ async def test_sending_into_an_archived_post_unarchives_it_unless_a_moderator_lo
                                       params={"wait": "true", "thread_id": thread["id"]})
     assert (status, error["code"]) == (400, 50083)
     assert [m["content"] for m in emu.messages(thread_id)] == ["first", "Section 1"]
+    reopened = emu.reopen_thread(thread_id)  # a moderator unlocks it: anyone's post goes in again
+    assert reopened["thread_metadata"]["locked"] is False and reopened["thread_metadata"]["archived"] is False
+    locking, reopening = await gw.recv_until("THREAD_UPDATE"), await gw.recv_until("THREAD_UPDATE")
+    assert [u["d"]["thread_metadata"]["locked"] for u in (locking, reopening)] == [True, False]
+    emu.archive_thread(thread_id, locked=True)
     emu.set_bot_permissions(forum, DEFAULT_BOT_PERMISSIONS | P.MANAGE_THREADS)
     status, _, _ = await api.post_message(thread_id, {"content": "Section 2"})
     assert status == 200 and not emu.forum_posts(forum)[0]["thread_metadata"]["archived"]
