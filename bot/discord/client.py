@@ -494,7 +494,7 @@ class DiscordConnection:
             if channel is None:
                 channel = await self.client.fetch_channel(channel_id)
             await channel.send(  # type: ignore[union-attr]
-                truncate(neutralize_mentions(text), 2000), allowed_mentions=discord.AllowedMentions.none()
+                truncate(neutralize_mentions(text, channel_links=True), 2000), allowed_mentions=discord.AllowedMentions.none()
             )
         except discord.HTTPException as exc:
             where = "the admin log channel" if operator else "the alert channel"

@@ -27,6 +27,8 @@ _ESCAPE_RE = re.compile(
 _EVERYONE_RE = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
 # <@123> user, <@!123> nickname, <@&123> role, <#123> channel, </name:123> command mentions.
 _TAG_RE = re.compile(r"<[@#](?=[!&]?\d)|</(?=[\w -]+:\d+>)")
+#: The same but channel mentions, which ping no one.
+_PING_TAG_RE = re.compile(r"<@(?=[!&]?\d)|</(?=[\w -]+:\d+>)")
 _URL_OK_RE = re.compile(r"^https?://[^/\s?#]+", re.IGNORECASE)
 # Characters that would end a URL early inside <…> or a [text](…) masked link.
 _URL_QUOTE = {" ": "%20", "<": "%3C", ">": "%3E", '"': "%22", "(": "%28", ")": "%29", "`": "%60"}
@@ -56,10 +58,14 @@ def escape_markdown(text: str) -> str:
     return _ESCAPE_RE.sub(_escape_one, text)
 
 
-def neutralize_mentions(text: str) -> str:
-    """Put a zero-width space into every mention so none can ping, even without allowed_mentions."""
+def neutralize_mentions(text: str, *, channel_links: bool = False) -> str:
+    """Put a zero-width space into every mention so none can ping, even without allowed_mentions.
+
+    ``channel_links`` keeps ``<#id>`` working: a channel mention pings no one, and the bot's own
+    notices name channels ("I cannot post in <#…>") for the admin to click.
+    """
     text = _EVERYONE_RE.sub("@" + ZWSP, text)
-    return _TAG_RE.sub(lambda m: m.group(0) + ZWSP, text)
+    return (_PING_TAG_RE if channel_links else _TAG_RE).sub(lambda m: m.group(0) + ZWSP, text)
 
 
 def safe_text(text: str) -> str:

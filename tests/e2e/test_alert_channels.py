@@ -437,7 +437,7 @@ async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_wit
 
         emu.add_thread_member(thread, emu.world.bot.id)  # added back: checked at once, and resumed
         resumed = await emu.wait_for_messages(b.alerts, 3)
-        assert resumed[-1]["content"].startswith("✅ Subscription **night-desk** resumed: I can post in <#")
+        assert resumed[-1]["content"] == f"✅ Subscription **night-desk** resumed: I can post in <#{thread}> again."
         assert app.discord.channel_problems() == []
         await cycle(app, clock)
         [story] = await emu.wait_for_messages(thread, 1)  # held, not lost

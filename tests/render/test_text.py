@@ -72,6 +72,13 @@ def test_neutralize_mentions(raw: str, neutral: str) -> None:
     assert not PING_RE.search(neutralize_mentions(raw))
 
 
+def test_channel_links_keep_channel_mentions_and_nothing_else() -> None:
+    notice = "@everyone: <@123> <@&456> </news:1> cannot post in <#789>"
+    assert neutralize_mentions(notice, channel_links=True) == (
+        f"@{ZWSP}everyone: <@{ZWSP}123> <@{ZWSP}&456> </{ZWSP}news:1> cannot post in <#789>")
+    assert [m.group(0) for m in PING_RE.finditer(neutralize_mentions(notice, channel_links=True))] == ["<#789>"]
+
+
 def test_safe_text_escapes_and_neutralizes() -> None:
     assert safe_text("*hi* @everyone") == f"\\*hi\\* @{ZWSP}everyone"
 
