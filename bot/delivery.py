@@ -27,6 +27,8 @@ CLAIM_BATCH = 10
 MAX_ATTEMPTS = 12
 #: Discord's "Missing Access": the bot cannot see the channel at all.
 MISSING_ACCESS = 50001
+#: Discord's "Operation cannot be performed on an archived thread": a moderator locked it.
+ARCHIVED_LOCKED = 50083
 #: What to do when a post is refused, by whether the bot cannot see the channel (a private thread
 #: it is not in is the case no permission in the channel fixes) or lacks a permission there.
 _ACCESS_ADVICE = (
@@ -34,6 +36,8 @@ _ACCESS_ADVICE = (
     "its channel), or fix the channel in the config"
 )
 _PERMISSION_ADVICE = "Give me View Channel, Send Messages and Embed Links there (or fix the channel in the config)"
+_LOCKED_ADVICE = "The thread is archived and locked: unlock it, or give me Manage Threads in its channel"
+_ADVICE = {MISSING_ACCESS: _ACCESS_ADVICE, ARCHIVED_LOCKED: _LOCKED_ADVICE}
 
 
 class Sink(Protocol):
@@ -115,13 +119,14 @@ class Deliverer:
 
     async def _failed(self, row: OutboxRow, subscription: Any, exc: DeliveryError) -> None:
         reason = f"{exc} (HTTP {exc.status}, code {exc.code})" if exc.status else str(exc)
-        if exc.status in (403, 404):
+        if exc.status in (403, 404) or exc.code == ARCHIVED_LOCKED:
+            # Every later story would fail alike: hold them all (nothing is lost) and tell once.
             await self.store.set_subscription_paused(subscription.key, True, reason)
             await self.store.mark_retry(row.id, reason=reason, next_attempt_at=self.clock())
             log.warning("subscription %s paused: %s", subscription.key, reason)
             await self._notify(
                 f"Subscription **{subscription.key}** is paused: I cannot post in <#{row.channel_id}> ({reason}). "
-                f"{_ACCESS_ADVICE if exc.code == MISSING_ACCESS else _PERMISSION_ADVICE}, "
+                f"{_ADVICE.get(exc.code or 0, _PERMISSION_ADVICE)}, "
                 "then `/feeds resume` — nothing is lost meanwhile.",
                 subscription=subscription.key,
             )

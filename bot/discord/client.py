@@ -112,6 +112,9 @@ class NewsClient(commands.Bot):
     async def on_thread_join(self, thread: discord.Thread) -> None:
         await self.connection.joined_thread(thread)
 
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        await self.connection.thread_changed(before, after)
+
 
 class DiscordConnection:
     """Owns the client; gives the delivery loop its sink and the app its admin channel."""
@@ -213,10 +216,18 @@ class DiscordConnection:
         await self.check_on_event()
 
     async def joined_thread(self, thread: discord.Thread) -> None:
-        """A thread entered the cache (made, unarchived, or the bot added to it): if the bot was
-        added back to one it had been removed from, the channels are checked again at once."""
-        if thread.id in self._removed_from:
+        """A thread entered the cache (made, unarchived, or the bot added to it), or Discord told of
+        an archived one: if it is one the bot was removed from, or a subscription's thread it had to
+        look up (archived, maybe locked), what Discord said of it is stale and the channels are
+        checked again at once, so a subscription paused there resumes once it is reopened."""
+        if thread.id in self._removed_from or thread.id in self._uncached_channels:
             self._removed_from.discard(thread.id)
+            self._uncached_channels.pop(thread.id, None)
+            await self.check_on_event()
+
+    async def thread_changed(self, before: discord.Thread, after: discord.Thread) -> None:
+        """A cached thread was edited: locking or unlocking a subscription's thread is checked at once."""
+        if before.locked != after.locked and any(sub.channel == after.id for sub in self.config().subscriptions):
             await self.check_on_event()
 
     # -- commands ----------------------------------------------------------------------------------
@@ -271,12 +282,25 @@ class DiscordConnection:
             except discord.ClientException:  # a thread whose channel discord.py lacks: nothing to judge by
                 continue
             forum = isinstance(channel, discord.ForumChannel)
+            thread = isinstance(channel, discord.Thread)
             webhook = sub.webhook is not None
-            lacking = missing(have, required(sub.layout, webhook=webhook, forum=forum))
+            if thread and sub.layout == "thread":
+                problems.append(ChannelProblem(
+                    sub.key, sub.channel, f"#{channel.name} is a thread, and the thread layout opens a thread for each "
+                    "story, which Discord does not allow inside a thread; choose another layout, or the thread's channel",
+                ))
+                continue
+            lacking = missing(have, required(sub.layout, webhook=webhook, forum=forum, thread=thread))
             if lacking:
+                where = f"#{channel.name}'s channel, <#{channel.parent_id}>" if thread else f"#{channel.name}"
                 problems.append(
-                    ChannelProblem(sub.key, sub.channel, f"the bot lacks {', '.join(lacking)} in #{channel.name}; grant them to the bot's role there")
+                    ChannelProblem(sub.key, sub.channel, f"the bot lacks {', '.join(lacking)} in {where}; grant them to the bot's role there")
                 )
+            elif thread and channel.locked and not have & MANAGE_THREADS:
+                problems.append(ChannelProblem(
+                    sub.key, sub.channel, f"#{channel.name} is a thread a moderator locked, so the bot cannot post there; "
+                    "unlock it, or grant the bot's role Manage Threads in its channel",
+                ))
             advised = missing(have, recommended(webhook=webhook, forum=forum))
             if advised:
                 problems.append(ChannelProblem(

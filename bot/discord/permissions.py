@@ -29,15 +29,17 @@ NAMES = {
 }
 
 
-def required(layout: str, *, webhook: bool, forum: bool = False) -> int:
+def required(layout: str, *, webhook: bool, forum: bool = False, thread: bool = False) -> int:
     """The permission bits a subscription with this layout needs in its channel.
 
     In a forum, Send Messages creates a post (Create Public Threads is not asked for), the rest of
     a post goes inside it (Send Messages in Threads), and a retry reads a post's first message to
     recognise its own earlier attempt (Read Message History).  A webhook subscription needs
-    Manage Webhooks to find or create the channel's webhook, forum or not.
+    Manage Webhooks to find or create the channel's webhook, forum or not.  A subscription whose
+    channel is itself a thread (``thread``) posts with Send Messages in Threads, not Send Messages
+    (a thread has the permissions of its channel, where both are granted).
     """
-    bits = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
+    bits = VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if thread else SEND_MESSAGES) | EMBED_LINKS
     if forum:
         bits |= SEND_MESSAGES_IN_THREADS | READ_MESSAGE_HISTORY
     elif layout == "thread":

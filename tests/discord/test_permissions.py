@@ -54,3 +54,9 @@ def test_required_permissions_by_layout_channel_and_webhook(
     bits = required(layout, webhook=webhook, forum=forum)
     assert all(bits & bit for bit in needs)
     assert not any(bits & bit for bit in lacks)
+
+
+def test_in_a_thread_the_bot_posts_with_send_messages_in_threads() -> None:
+    bits = required("embed", webhook=False, thread=True)
+    assert bits & SEND_MESSAGES_IN_THREADS and bits & EMBED_LINKS and bits & VIEW_CHANNEL
+    assert not bits & SEND_MESSAGES

@@ -317,7 +317,9 @@ async def test_an_alert_thread_the_bot_is_removed_from_is_shown_unseen_until_it_
     assert await _alerts(emu, b) == f"Alerts about this server's feeds and subscriptions go to <#{thread}>."
 
 
-def _thread_subscription(emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int) -> Path:
+def _thread_subscription(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int, layout: str = "embed"
+) -> Path:
     """A config of its own: B's wire posted by ``night-desk`` in ``thread``; B's alert channel and
     the operator's admin log as in the world's."""
     return write_config(tmp_path / "night.yaml", f"""
@@ -338,6 +340,7 @@ def _thread_subscription(emu: DiscordEmulator, world: World, server: FeedServer,
       - name: night-desk
         feeds: [b-wire]
         channel: {thread}
+        layout: {layout}
     """)
 
 
@@ -384,6 +387,68 @@ async def test_a_subscription_thread_that_archives_is_no_false_alarm_and_its_nex
         emu.delete_channel(thread)
         gone = (await emu.wait_for_messages(b.alerts, 2))[1]
         assert gone["content"].startswith(f"⚠️ subscription night-desk: channel {thread}: channel not found")
+
+
+async def test_a_subscription_thread_a_moderator_locked_holds_its_stories_until_it_is_reopened(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    """A locked archived thread refuses the bot's post (400/50083): the subscription pauses once,
+    holding every story, and resumes when a moderator reopens the thread."""
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
+    clock = Clock()
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, clock) as app:
+        assert app.store is not None
+        await cycle(app, clock)
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        emu.archive_thread(thread, locked=True)
+        [locked] = await emu.wait_for_messages(b.alerts, 1)  # told at once (the thread's update)
+        assert locked["content"] == (
+            "⚠️ subscription night-desk: channel {}: #Night desk is a thread a moderator locked, so the bot cannot post "
+            "there; unlock it, or grant the bot's role Manage Threads in its channel".format(thread))
+
+        server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        paused = (await emu.wait_for_messages(b.alerts, 2))[1]["content"]
+        assert paused.startswith(f"Subscription **night-desk** is paused: I cannot post in <#{thread}>") and paused.endswith(
+            "The thread is archived and locked: unlock it, or give me Manage Threads in its channel, then `/feeds resume` "
+            "— nothing is lost meanwhile.")
+        second = Item("Ferry timetable changes", body_text("ferry"), guid="f1")
+        server.set("/b.xml", rss([BRIDGE, second]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        assert len(_texts(emu, b.alerts)) == 2  # held, not failed one by one
+
+        emu.reopen_thread(thread)
+        resumed = (await emu.wait_for_messages(b.alerts, 3))[2]["content"]
+        assert resumed == f"✅ Subscription **night-desk** resumed: I can post in <#{thread}> again."
+        await cycle(app, clock)
+        posted = str(await emu.wait_for_messages(thread, 2))
+        assert BRIDGE.title in posted and second.title in posted
+
+
+async def test_a_subscription_thread_is_checked_for_send_messages_in_threads_and_a_layout_it_can_take(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    """In a thread the bot posts with Send Messages in Threads (granted in the thread's channel), not
+    Send Messages; and the thread layout cannot open threads inside one."""
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
+    emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, Clock()) as app:
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        assert await app.discord.check_channels() == []
+    emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES_IN_THREADS)
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, Clock()) as app:
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        [problem] = await app.discord.check_channels()
+        assert problem.message == (
+            f"the bot lacks Embed Links, Send Messages in Threads in #Night desk's channel, <#{b.news}>; grant them to the "
+            "bot's role there")  # discord.py: no Embed Links in a thread without Send Messages in Threads
+    emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS)
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread, "thread"), emu, Clock()) as app:
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        [problem] = await app.discord.check_channels()
+        assert problem.message.startswith("#Night desk is a thread, and the thread layout opens a thread for each story")
 
 
 async def test_a_subscription_in_a_private_thread_the_bot_is_not_in_is_told_with_how_to_fix_it(
