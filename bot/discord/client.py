@@ -528,8 +528,11 @@ class DiscordConnection:
 
     async def webhook_for(self, channel_id: int, subscription: Any) -> discord.Webhook:
         """The bot's own webhook in a channel: found again if it exists, else created (the sink
-        keeps it while it works)."""
+        keeps it while it works).  A thread has none of its own: its channel's is returned, and
+        the sink posts into the thread through it (the webhook's channel is not the thread)."""
         channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        if isinstance(channel, discord.Thread):
+            channel = channel.parent or await self.client.fetch_channel(channel.parent_id)
         hooks = await channel.webhooks()  # type: ignore[union-attr]
         mine = next((h for h in hooks if h.name == WEBHOOK_NAME and h.user and self.client.user and h.user.id == self.client.user.id), None)
         if mine is None:

@@ -277,8 +277,11 @@ class DiscordSink:
         self, row: OutboxRow, subscription: Any, body: dict[str, Any], *, taken: Sequence[int], thread_id: int | None = None
     ) -> int:
         """The part's message, executed through the channel's webhook unless an earlier attempt did;
-        into the thread ``thread_id`` (a post of the forum) if given, else in the channel."""
+        into the thread ``thread_id`` (a post of the forum) if given, else in the channel — which
+        may itself be a thread, posted into through its own channel's webhook."""
         hook = await self._hook(row, subscription)
+        if thread_id is None and hook.channel_id is not None and hook.channel_id != row.channel_id:
+            thread_id = row.channel_id
         if self._may_have_been_posted(row):
             earlier = await self._find_webhook_post(
                 row, thread_id or row.channel_id, hook, webhook_username(subscription), body, taken

@@ -318,7 +318,8 @@ async def test_an_alert_thread_the_bot_is_removed_from_is_shown_unseen_until_it_
 
 
 def _thread_subscription(
-    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int, layout: str = "embed"
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int, layout: str = "embed",
+    webhook: bool = False,
 ) -> Path:
     """A config of its own: B's wire posted by ``night-desk`` in ``thread``; B's alert channel and
     the operator's admin log as in the world's."""
@@ -341,6 +342,7 @@ def _thread_subscription(
         feeds: [b-wire]
         channel: {thread}
         layout: {layout}
+        webhook: {str(webhook).lower()}
     """)
 
 
@@ -449,6 +451,24 @@ async def test_a_subscription_thread_is_checked_for_send_messages_in_threads_and
         await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
         [problem] = await app.discord.check_channels()
         assert problem.message.startswith("#Night desk is a thread, and the thread layout opens a thread for each story")
+
+
+async def test_a_webhook_subscription_posts_into_its_thread_through_the_threads_channel_webhook(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path
+) -> None:
+    """A thread has no webhooks of its own: Discord executes its channel's webhook into it."""
+    b = world.b
+    thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
+    clock = Clock()
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread, webhook=True), emu, clock) as app:
+        await cycle(app, clock)
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        [story] = await emu.wait_for_messages(thread, 1)
+    [hook] = [w for w in emu.world.webhooks.values() if w.channel_id == b.news]
+    assert BRIDGE.title in str(story) and story["webhook_id"] == str(hook.id)
+    assert emu.messages(b.news) == [] and _texts(emu, world.log) == []
 
 
 async def test_a_subscription_in_a_private_thread_the_bot_is_not_in_is_told_with_how_to_fix_it(
