@@ -226,9 +226,22 @@ class DiscordConnection:
             await self.check_on_event()
 
     async def thread_changed(self, before: discord.Thread, after: discord.Thread) -> None:
-        """A cached thread was edited: locking or unlocking a subscription's thread is checked at once."""
-        if before.locked != after.locked and any(sub.channel == after.id for sub in self.config().subscriptions):
+        """A cached thread was edited.  A subscription's thread that archived has just left the
+        cache: it is kept here as Discord described it (see ``_uncached_channels``), as a lookup
+        would have, so its stories stay readable and its checks need not ask.  Locking or unlocking
+        one is checked at once."""
+        if not any(sub.channel == after.id for sub in self.config().subscriptions):
+            return
+        if after.archived:
+            self._uncached_channels[after.id] = after
+        if before.locked != after.locked:
             await self.check_on_event()
+
+    def looked_up_threads(self, guild_id: int) -> list[discord.Thread]:
+        """The subscription threads of server ``guild_id`` that discord.py's cache lacks (archived),
+        as Discord last described them."""
+        return [channel for channel in self._uncached_channels.values()
+                if isinstance(channel, discord.Thread) and channel.guild.id == guild_id]
 
     # -- commands ----------------------------------------------------------------------------------
 

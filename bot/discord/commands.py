@@ -292,7 +292,9 @@ class NewsCommands(commands.Cog):
         """The channels whose stories the invoking member may read: those of the server they can
         view (bot.discord.visibility; a private thread's membership may be asked of Discord)."""
         holding = {sub.channel for sub in self.connection.config().subscriptions}
-        return await readable_channel_ids(interaction.guild, interaction.user, self.thread_members, holding=holding)
+        guild = interaction.guild
+        archived = self.connection.looked_up_threads(guild.id) if guild is not None else []
+        return await readable_channel_ids(guild, interaction.user, self.thread_members, holding=holding, archived=archived)
 
     async def _resolve_article(self, query: str | None, channels: frozenset[int]) -> StoredArticle:
         """"#<id>" (from autocomplete), words to search, or nothing for the newest story; only among

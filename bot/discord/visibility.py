@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import discord
@@ -38,8 +38,11 @@ class Readable:
     ask: tuple[discord.Thread, ...]
 
 
-def readable_places(guild: discord.Guild | None, user: discord.abc.User) -> Readable:
-    """What ``user`` can view in ``guild`` (its channels and cached threads), from the cache alone.
+def readable_places(
+    guild: discord.Guild | None, user: discord.abc.User, archived: Sequence[discord.Thread] = ()
+) -> Readable:
+    """What ``user`` can view in ``guild`` — its channels, its cached threads and the ``archived``
+    threads the cache has dropped — by the permissions discord.py works out.
 
     A private thread is open to its members and to moderators (Manage Threads in its channel):
     its owner and moderators are settled here; anyone else who can view its channel goes to
@@ -49,7 +52,7 @@ def readable_places(guild: discord.Guild | None, user: discord.abc.User) -> Read
         return Readable(frozenset(), ())
     readable: set[int] = set()
     ask: list[discord.Thread] = []
-    for place in (*guild.channels, *guild.threads):
+    for place in (*guild.channels, *guild.threads, *archived):
         try:
             have = place.permissions_for(user)
         except discord.ClientException:  # a thread whose parent is not cached: unknown, so unread
@@ -101,11 +104,13 @@ class ThreadMembers:
 
 
 async def readable_channel_ids(
-    guild: discord.Guild | None, user: discord.abc.User, members: ThreadMembers, *, holding: Collection[int]
+    guild: discord.Guild | None, user: discord.abc.User, members: ThreadMembers, *, holding: Collection[int],
+    archived: Sequence[discord.Thread] = (),
 ) -> frozenset[int]:
-    """The channels whose stories ``user`` may read: those they can view, and the private threads
-    among ``holding`` (where stories are posted) that Discord says they belong to."""
-    found = readable_places(guild, user)
+    """The channels whose stories ``user`` may read: those they can view (``archived`` threads
+    too, which the cache has dropped), and the private threads among ``holding`` (where stories
+    are posted) that Discord says they belong to."""
+    found = readable_places(guild, user, archived)
     asked = [thread for thread in found.ask if thread.id in holding]
     answers = await asyncio.gather(*(members.includes(thread, user.id) for thread in asked))
     return found.channels | {thread.id for thread, yes in zip(asked, answers) if yes}

@@ -172,3 +172,25 @@ async def test_a_private_threads_stories_are_read_by_its_members_and_moderators_
             assert (PAYROLL.title in article) == sees, (who, article)
         # Two commands each, and Discord was asked once for each member it had to ask about.
         assert emu.request_count["GET /channels/{channel_id}/thread-members/{user_id}"] == 2
+
+
+@pytest.mark.parametrize("private", [False, True])
+async def test_a_threads_stories_stay_readable_once_it_archives(
+    emu: DiscordEmulator, server: FeedServer, tmp_path: Path, private: bool
+) -> None:
+    """An archived thread leaves discord.py's cache; its stories stay where they were posted:
+    whoever could read them there still does (a private thread's members, not everyone)."""
+    guild = emu.add_guild("alpha")
+    news = emu.add_channel(guild, "news")
+    reader, owner, outsider = (emu.add_member(guild, name) for name in ("reader", "sam", "kim"))
+    thread = emu.add_thread(news, "Payroll", owner_id=owner, private=private)
+    if private:
+        emu.add_thread_member(thread, emu.bot_user_id)
+        emu.add_thread_member(thread, reader)
+    async with posting(emu, server, tmp_path, guild, news, thread, reader, owner) as world:
+        client = world.app.discord.client
+        emu.archive_thread(thread)
+        await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+        for who, sees in ((reader, True), (owner, True), (outsider, not private)):
+            latest = await _reply(emu, world, who, "latest", {"count": 10})
+            assert HARBOUR.title in latest and (PAYROLL.title in latest) == sees, (who, latest)
