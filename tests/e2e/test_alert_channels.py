@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -346,6 +348,17 @@ def _thread_subscription(
     """)
 
 
+@asynccontextmanager
+async def _night_desk(
+    emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, thread: int, clock: Clock, **options: Any
+) -> AsyncIterator[App]:
+    """The bot running ``_thread_subscription``'s config, its first poll done, ``thread`` in discord.py's cache."""
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread, **options), emu, clock) as app:
+        await cycle(app, clock)
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+        yield app
+
+
 async def test_a_subscription_thread_that_archives_is_no_false_alarm_and_its_next_story_reopens_it(
     emu: DiscordEmulator, world: World, server: FeedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -356,20 +369,16 @@ async def test_a_subscription_thread_that_archives_is_no_false_alarm_and_its_nex
     caplog.set_level(logging.WARNING, logger="newsbot.discord")
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
-    cfg = _thread_subscription(emu, world, server, tmp_path, thread)
     clock = Clock()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
-        client = app.discord.client
-        await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, clock) as app:
         emu.archive_thread(thread)
-        await emu.wait_until(lambda: client.get_channel(thread) is None, 5, "the archived thread out of the cache")
+        await emu.wait_until(lambda: app.discord.client.get_channel(thread) is None, 5, "the archived thread out of the cache")
         assert await app.discord.check_channels() == []
         assert app.store is not None  # as a refused post leaves it, for the next run's check to resume
         await app.store.set_subscription_paused("night-desk", True, "Discord said 'Missing Access' (HTTP 403, code 50001)")
 
     emu.fail_next(f"GET /channels/{thread}", 503)  # Discord has a bad moment at the next start's check
-    async with running_app(cfg, emu, clock) as app:
+    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, clock) as app:
         assert app.store is not None
         await emu.wait_until(lambda: [r for r in caplog.records if f"could not look up channel {thread}" in r.getMessage()],
                              10, "the warning that the thread could not be looked up")
@@ -399,10 +408,7 @@ async def test_a_subscription_thread_a_moderator_locked_holds_its_stories_until_
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
     clock = Clock()
-    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, clock) as app:
-        assert app.store is not None
-        await cycle(app, clock)
-        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, clock) as app:
         emu.archive_thread(thread, locked=True)
         [locked] = await emu.wait_for_messages(b.alerts, 1)  # told at once (the thread's update)
         assert locked["content"] == (
@@ -436,19 +442,16 @@ async def test_a_subscription_thread_is_checked_for_send_messages_in_threads_and
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
     emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES)
-    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, Clock()) as app:
-        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, Clock()) as app:
         assert await app.discord.check_channels() == []
     emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS & ~Permission.SEND_MESSAGES_IN_THREADS)
-    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread), emu, Clock()) as app:
-        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, Clock()) as app:
         [problem] = await app.discord.check_channels()
         assert problem.message == (
             f"the bot lacks Embed Links, Send Messages in Threads in #Night desk's channel, <#{b.news}>; grant them to the "
             "bot's role there")  # discord.py: no Embed Links in a thread without Send Messages in Threads
     emu.set_bot_permissions(b.news, DEFAULT_BOT_PERMISSIONS)
-    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread, "thread"), emu, Clock()) as app:
-        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, Clock(), layout="thread") as app:
         [problem] = await app.discord.check_channels()
         assert problem.message.startswith("#Night desk is a thread, and the thread layout opens a thread for each story")
 
@@ -460,9 +463,7 @@ async def test_a_webhook_subscription_posts_into_its_thread_through_the_threads_
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin)
     clock = Clock()
-    async with running_app(_thread_subscription(emu, world, server, tmp_path, thread, webhook=True), emu, clock) as app:
-        await cycle(app, clock)
-        await emu.wait_until(lambda: app.discord.client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, clock, webhook=True) as app:
         server.set("/b.xml", rss([BRIDGE]), content_type="application/rss+xml")
         await cycle(app, clock, advance_minutes=2)
         [story] = await emu.wait_for_messages(thread, 1)
@@ -494,12 +495,8 @@ async def test_a_subscription_thread_the_bot_is_removed_from_is_told_at_once_wit
     b = world.b
     thread = emu.add_thread(b.news, "Night desk", owner_id=b.admin, private=True)
     emu.add_thread_member(thread, emu.world.bot.id)
-    cfg = _thread_subscription(emu, world, server, tmp_path, thread)
     clock = Clock()
-    async with running_app(cfg, emu, clock) as app:
-        await cycle(app, clock)
-        client = app.discord.client
-        await emu.wait_until(lambda: client.get_channel(thread), 5, "the thread in discord.py's cache")
+    async with _night_desk(emu, world, server, tmp_path, thread, clock) as app:
         assert app.discord.channel_problems() == []
         assert app.store is not None
         store = app.store
