@@ -237,6 +237,11 @@ class DiscordConnection:
         if before.locked != after.locked:
             await self.check_on_event()
 
+    def channels_of_server(self, guild_id: int) -> set[int]:
+        """The subscription and alert channels known to be server ``guild_id``'s, cached or not: a
+        channel deleted since, or a thread that archived, is still that server's to manage."""
+        return {channel for channel, guild in self._server_of_channel.items() if guild == guild_id}
+
     def looked_up_threads(self, guild_id: int) -> list[discord.Thread]:
         """The subscription threads of server ``guild_id`` that discord.py's cache lacks (archived),
         as Discord last described them."""

@@ -286,7 +286,8 @@ class NewsCommands(commands.Cog):
         guild = interaction.guild
         known = {g.id for g in self.connection.client.guilds}
         only = known <= {guild.id} if guild is not None else len(known) <= 1
-        return guild_scope(self.connection.config(), server_channel_ids(guild), only_server=only)
+        channels = server_channel_ids(guild) | (self.connection.channels_of_server(guild.id) if guild is not None else set())
+        return guild_scope(self.connection.config(), channels, only_server=only)
 
     async def _channels(self, interaction: discord.Interaction) -> frozenset[int]:
         """The channels whose stories the invoking member may read: those of the server they can

@@ -124,6 +124,21 @@ async def test_each_servers_admins_list_and_export_only_the_feeds_that_post_ther
     assert sorted(feed.title for feed in parse_opml(data, attachment["filename"]).feeds) == ["a-wire", "shared"]
 
 
+async def test_a_servers_subscriptions_stay_its_own_once_their_channel_is_deleted(emu: DiscordEmulator, bot: Bot) -> None:
+    """Gone from discord.py's cache, the channel is still known to be B's (the bot stores each
+    subscription channel's server): B's admins still see and remove what posted there."""
+    b = bot.b
+    general = emu.add_channel(b.guild, "general")
+    emu.delete_channel(b.channel)
+    await emu.wait_until(lambda: bot.app.discord.client.get_channel(b.channel) is None, 5, "the channel out of the cache")
+    elsewhere = Server(b.guild, general, b.member, b.admin)
+    listing = str((await _reply(emu, elsewhere, b.admin, "feeds list"))["embeds"])
+    assert all(name in listing for name in ("b-wire", "b-news", "b-digest", "b-extra"))
+    assert "a-wire" not in listing and "a-news" not in listing
+    reply = (await _reply(emu, elsewhere, b.admin, "feeds remove", {"name": "b-extra"}))["content"]
+    assert "b-extra" in reply and "b-extra" not in [feed.name for feed in bot.app.config.feeds]
+
+
 async def test_a_server_cannot_change_another_servers_feed_nor_a_shared_one(emu: DiscordEmulator, bot: Bot) -> None:
     a, b, app = bot.a, bot.b, bot.app
     managed = bot.cfg.parent / "newsbot.managed.yaml"
