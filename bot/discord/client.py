@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -135,20 +135,16 @@ class DiscordConnection:
         #: that it is gone reaches it, and an alert channel the bot can no longer see is still shown
         #: to that server's admins, who can replace it.
         self._server_of_channel: dict[int, int] = {}
-        #: Alert channels discord.py's cache lacks (a thread leaves it once archived), looked up
-        #: through the API once each: their server's id, or None where Discord has no such channel
-        #: for the bot.  Forgotten when the config changes.
-        self._uncached_alert_servers: dict[int, int | None] = {}
         #: The pairs of ``_server_of_channel`` the database holds, as far as this process knows.
         self._stored_servers: dict[int, int] = {}
         #: Whether the pairs stored by earlier runs were read (once, at the first check or notice).
         self._servers_loaded = False
         self._servers_loading = asyncio.Lock()
         self._ready = asyncio.Event()
-        #: Subscription channels discord.py's cache lacks (a thread leaves it once archived), as
-        #: Discord answered a lookup: the channel, None where there is none, or HIDDEN where Discord
-        #: will not show it to the bot.  Forgotten when the config changes or a channel or thread is
-        #: deleted.
+        #: Subscription and alert channels discord.py's cache lacks (a thread leaves it once
+        #: archived), as Discord answered a lookup (``_look_up``): the channel, None where there is
+        #: none, or HIDDEN where Discord will not show it to the bot.  Forgotten when the config
+        #: changes or a channel or thread is deleted.
         self._uncached_channels: dict[int, Any] = {}
         #: Private threads the bot was removed from in this run (and not added back to since).
         self._removed_from: set[int] = set()
@@ -339,9 +335,13 @@ class DiscordConnection:
         await self._load_servers()  # a channel deleted while the bot was down: its server is stored
         self._remember_servers(self.config())  # before a channel deleted next leaves the cache
         await self._store_servers()
-        undecided = await self._look_up_subscription_channels(self.config())
+        subscriptions = self.config().subscriptions
+        # An archived thread is asked of Discord, not called missing: a post there unarchives it.
+        unanswered = await self._look_up({sub.channel: f"channel {sub.channel} of subscription {sub.key}"
+                                          for sub in subscriptions})
         problems = self.channel_problems()
-        broken = {p.subscription for p in problems if p.blocking} | undecided
+        # Where Discord did not answer, nothing is reported, nor resumed, until it does.
+        broken = {p.subscription for p in problems if p.blocking} | {s.key for s in subscriptions if s.channel in unanswered}
         for problem in problems:
             text = str(problem)
             if text not in self._reported:
@@ -364,40 +364,44 @@ class DiscordConnection:
                     self.app.deliverer.wake()
         return problems
 
-    async def _look_up_subscription_channels(self, config: Config) -> set[str]:
-        """Ask Discord each subscription channel discord.py's cache lacks, once (see ``_uncached_channels``).
-
-        A thread leaves the cache when it archives, yet a post there unarchives it: without asking,
-        the checks called it missing and told the admins so, at every check and every start.
-        Returns the subscriptions whose channel Discord did not answer about (logged): neither
-        reported nor resumed until it does."""
-        undecided: set[str] = set()
-        for sub in config.subscriptions:
-            channel_id = sub.channel
+    async def _look_up(self, channels: Mapping[int, str]) -> set[int]:
+        """Ask Discord each of ``channels`` (id → what it is, for the log) that discord.py's cache
+        lacks, once (see ``_uncached_channels``), and note the server of each it shows.  Returns
+        the ids Discord did not answer about: logged, and asked again next time."""
+        unanswered: set[int] = set()
+        for channel_id, what in channels.items():
             if self.client.get_channel(channel_id) is not None:
                 self._uncached_channels.pop(channel_id, None)  # the cache knows better from now on
                 continue
             if channel_id in self._uncached_channels:
                 continue
             try:
-                self._uncached_channels[channel_id] = await self.client.fetch_channel(channel_id)
+                channel = await self.client.fetch_channel(channel_id)
             except discord.NotFound:
-                self._uncached_channels[channel_id] = None
+                channel = None
             except discord.Forbidden:
-                self._uncached_channels[channel_id] = HIDDEN
+                channel = HIDDEN
             except (discord.HTTPException, discord.InvalidData) as exc:
-                log.warning("could not look up channel %s of subscription %s (%s); asking again at the next check",
-                            channel_id, sub.key, exc)
-                undecided.add(sub.key)
-        return undecided
+                log.warning("could not look up %s (%s); asking again next time", what, exc)
+                unanswered.add(channel_id)
+                continue
+            self._uncached_channels[channel_id] = channel
+            guild = getattr(channel, "guild", None)
+            if guild is not None:
+                self._server_of_channel[channel_id] = guild.id
+        return unanswered
+
+    async def _look_up_alert_channels(self, config: Config) -> None:
+        """Look up the alert channels the cache lacks: one may be a thread, which leaves the cache
+        when it archives (after its inactivity timeout; posting in it unarchives it)."""
+        await self._look_up({channel_id: f"alert channel {channel_id}" for channel_id in config.alert_channels})
 
     def forget_looked_up(self) -> None:
-        """Drop what Discord said of uncached subscription channels: a deletion may have changed it."""
+        """Drop what Discord said of uncached channels: a deletion may have changed it."""
         self._uncached_channels.clear()
 
     async def config_changed(self, config: Config) -> None:
-        self._uncached_alert_servers.clear()  # an alert channel may have been set again, or anew
-        self._uncached_channels.clear()
+        self._uncached_channels.clear()  # a channel may have been set again, or anew
         if self.client.is_ready():
             await self.check_channels()
 
@@ -422,10 +426,10 @@ class DiscordConnection:
         guild_of = {sub.channel: self._server_of_channel[sub.channel]
                     for sub in config.subscriptions if sub.channel in self._server_of_channel}
         for channel_id in config.alert_channels:
-            guild = getattr(self.client.get_channel(channel_id), "guild", None)
-            guild_id = guild.id if guild is not None else self._uncached_alert_servers.get(channel_id)
-            if guild_id is not None:
-                guild_of[channel_id] = guild_id
+            channel = self.client.get_channel(channel_id) or self._uncached_channels.get(channel_id)
+            guild = getattr(channel, "guild", None)
+            if guild is not None:
+                guild_of[channel_id] = guild.id
         lost = {channel_id for channel_id in config.alert_channels if channel_id not in guild_of}
         for channel_id in sorted(lost - self._lost_alert_channels):
             log.warning(
@@ -435,28 +439,6 @@ class DiscordConnection:
         self._lost_alert_channels = lost
         return guild_of
 
-    async def _look_up_alert_channels(self, config: Config) -> None:
-        """Ask Discord the server of each alert channel discord.py's cache lacks, once per channel.
-
-        An alert channel may be a thread, which leaves the cache when it archives (after its
-        inactivity timeout; posting in it unarchives it).  A channel Discord says is gone or hidden
-        is remembered as such; any other failure is logged and asked again at the next notice."""
-        for channel_id in config.alert_channels:
-            if channel_id in self._uncached_alert_servers or self.client.get_channel(channel_id) is not None:
-                continue
-            try:
-                channel = await self.client.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden):
-                self._uncached_alert_servers[channel_id] = None
-                continue
-            except (discord.HTTPException, discord.InvalidData) as exc:
-                log.warning("could not look up alert channel %s (%s); asking again at the next notice", channel_id, exc)
-                continue
-            guild = getattr(channel, "guild", None)
-            self._uncached_alert_servers[channel_id] = guild.id if guild is not None else None
-            if guild is not None:
-                self._server_of_channel[channel_id] = guild.id
-
     async def uncached_alert_channels(self, guild_id: int) -> set[int]:
         """The alert channels of server ``guild_id`` that discord.py's cache lacks, for ``/feeds
         alerts`` to show and replace: those a notice finds (archived threads), and those it cannot —
@@ -464,9 +446,10 @@ class DiscordConnection:
         knew to be this server's.  Without the latter, such a channel vanished from the command
         while the managed file kept it, and no choice could replace it."""
         await self._load_servers()
-        await self._look_up_alert_channels(self.config())
-        return {channel for channel, guild in self._uncached_alert_servers.items()
-                if (guild if guild is not None else self._server_of_channel.get(channel)) == guild_id}
+        config = self.config()
+        await self._look_up_alert_channels(config)
+        return {channel for channel in config.alert_channels
+                if channel in self._uncached_channels and self._server_of_channel.get(channel) == guild_id}
 
     async def remember_server(self, channel_id: int, guild_id: int) -> None:
         """Note and store that ``channel_id`` is server ``guild_id``'s: an alert channel just chosen
