@@ -15,6 +15,8 @@ from typing import Iterator, Literal
 from lxml import etree
 from lxml import html as lxml_html
 
+from bot.articles.words import word_count
+
 BlockKind = Literal["heading", "para"]
 
 #: Longest text we accept as a heading; a longer bold paragraph is body text someone emphasised.
@@ -45,9 +47,9 @@ def looks_like_heading(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > MAX_HEADING_CHARS or "\n" in text:
         return False
-    if text.endswith((".", ",", ";")) and not text.endswith("..."):
+    if text.endswith((".", ",", ";", "。", "，", "；")) and not text.endswith("..."):
         return False
-    return len(text.split()) <= 20
+    return word_count(text) <= 20
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.articles.summarize import (
     summarize_article,
     summarize_section,
 )
+from bot.articles.words import word_count
 from bot.model import UNTITLED, Article, FeedEntry, Section
 
 #: A feed body shorter than this (in words) with no full content is a teaser.
@@ -40,15 +41,14 @@ DEFAULT_OPTIONS = SummaryOptions()
 
 def is_teaser(entry: FeedEntry) -> bool:
     """True when the feed carries only a teaser, so the article page is worth fetching."""
-    if entry.content and len(_words(entry.content)) >= TEASER_WORDS:
+    if entry.content and _words(entry.content) >= TEASER_WORDS:
         return False
     body = entry.content or entry.summary
-    words = _words(body)
-    return len(words) < TEASER_WORDS or bool(_TEASER_TAIL.search(body.strip()))
+    return _words(body) < TEASER_WORDS or bool(_TEASER_TAIL.search(body.strip()))
 
 
-def _words(markup: str) -> list[str]:
-    return re.sub(r"<[^>]+>", " ", markup).split()
+def _words(markup: str) -> int:
+    return word_count(re.sub(r"<[^>]+>", " ", markup))
 
 
 def entry_blocks(entry: FeedEntry) -> tuple[list[Block], ExtractedPage | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.articles.blocks import Block
+from bot.articles.words import word_count
 
 #: A block longer than this is content, whatever words it contains.
 MAX_BOILERPLATE_CHARS = 220
@@ -296,7 +297,7 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
         if in_header:
             if _is_byline(text, byline) or (norm_title and _norm(text) == norm_title):
                 continue
-            in_header = len(text.split()) < BODY_WORDS and len(text) < BODY_CHARS
+            in_header = word_count(text) < BODY_WORDS and len(text) < BODY_CHARS
         if first_para and block.kind == "para":
             text = strip_wire_credit(text) or text
             first_para = False
@@ -306,7 +307,7 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
 
 #: A "heading" of at least this many words that ends as a sentence ends is a paragraph.
 MIN_SENTENCE_HEADING_WORDS = 15
-_SENTENCE_END = re.compile(r"[.!][\"'’”)]*$")
+_SENTENCE_END = re.compile(r"[.!。！][\"'’”)」』）]*$")
 
 
 def _is_standfirst(block: Block, after: list[Block]) -> bool:
@@ -330,7 +331,7 @@ def reads_as_sentence(text: str) -> bool:
     Some sites set their opening sentence in an <h2>/<h3>; kept as a heading, it would be a
     section's title and never reach the TL;DR.  A question ("What happens next?") stays a heading.
     """
-    return len(text.split()) >= MIN_SENTENCE_HEADING_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
+    return word_count(text) >= MIN_SENTENCE_HEADING_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
 
 
 def fold_empty_headings(blocks: list[Block]) -> list[Block]:
@@ -362,7 +363,7 @@ def _is_label(text: str) -> bool:
     """A short fragment with no sentence punctuation: a category label, kicker or breadcrumb."""
     return (
         len(text) <= MAX_LABEL_CHARS
-        and len(text.split()) <= MAX_LABEL_WORDS
+        and word_count(text) <= MAX_LABEL_WORDS
         and not re.search(r"[.!?:;,。！？…]$", text)
     )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.articles.blocks import Block
 from bot.articles.summarize import tokens
+from bot.articles.words import word_count
 
 #: Above this many words, an article with no headings is cut into parts.
 SPLIT_UNHEADED_WORDS = 900
@@ -66,7 +67,7 @@ def split_sections(blocks: list[Block]) -> list[RawSection]:
 
 
 def _split_long(section: RawSection) -> list[RawSection]:
-    words = [len(p.split()) for p in section.paragraphs]
+    words = [word_count(p) for p in section.paragraphs]
     total = sum(words)
     if total <= SPLIT_UNHEADED_WORDS:
         return [section]

@@ -1,8 +1,11 @@
-"""Sentence splitting for news English: abbreviations, initials, decimals and quotes.
+"""Sentence splitting for news in any language, tuned on English: abbreviations, initials, decimals, quotes.
 
 A regex finds every place a sentence *could* end (., ! or ? plus any closing quotes or brackets,
-then space and something that can start a sentence); a few rules then veto the false ones.
-Deterministic, dependency-free, and fast enough to run on every paragraph of every article.
+then space and something that can start a sentence — a capital, a digit, or a letter of a script
+without case, such as Arabic or Devanagari); a few rules then veto the false ones.  Chinese and
+Japanese end a sentence with a full-width mark (。！？) and no space after it, so those marks end
+one wherever they stand.  Deterministic, dependency-free, and fast enough to run on every
+paragraph of every article.
 """
 
 from __future__ import annotations
@@ -15,8 +18,21 @@ ABBREVIATIONS = frozenset(
     insp det rev hon fr sr messrs mme mlle jan feb mar apr jun jul aug sep sept oct nov dec
     mon tue tues wed thu thur thurs fri sat sun inc ltd co corp bros llc plc dept univ assn ave
     blvd rd no nos vol vols fig figs pp pg ch sec art approx est etc vs v al cf ca viz
-    e.g i.e a.m p.m u.s u.k u.n e.u u.s.a d.c n.y l.a b.c a.d""".split()
+    e.g i.e a.m p.m u.s u.k u.n e.u u.s.a d.c n.y l.a b.c a.d
+    nr bzw ggf vgl hr dott avv sig sra srta dra núm avda
+    г гг ул им проф акад ген др тыс млн млрд руб грн вул обл""".split()
 )
+#: Marks that end a sentence when a space and a sentence's start follow: the Latin ones, the
+#: Devanagari danda, the Arabic question mark, the Urdu and the Ethiopic full stops.
+ENDS = ".!?…।؟۔።"
+#: Full-width marks that end a sentence wherever they stand (Chinese and Japanese put no space after them).
+WIDE_ENDS = "。！？｡"
+#: What may close a sentence after its mark: quotes and brackets, Latin and CJK.
+CLOSERS = "'\"’”»)]」』）】〉》"
+_CLOSE = re.escape(CLOSERS)  # for a character class
+#: What may open a sentence before its first letter.
+_OPENERS = "'\"‘“«([「『（"
+_OPEN = re.escape(_OPENERS)
 
 #: Words that commonly start a sentence; after "U.S." or "a.m." they mean the sentence did end.
 _STARTERS = frozenset(
@@ -26,12 +42,15 @@ _STARTERS = frozenset(
 )
 
 _CANDIDATE = re.compile(
-    r"""(?P<end>[.!?…]+)(?P<close>['"’”»)\]]*)   # the terminator and anything closing it
-        (?P<space>\s+)                              # then whitespace
-        (?=(?P<next>['"‘“«(\[]*[A-Z0-9À-ÖØ-Þ]))    # then what can start a sentence
+    rf"""(?P<end>[{ENDS}]+)(?P<close>[{_CLOSE}]*)     # the terminator and anything closing it
+        (?P<space>\s+)                                 # then whitespace
+        (?=[{_OPEN}]*(?P<next>[^\W_]))                 # then a letter or digit (not lowercase: see below)
+      | (?P<wide>[{WIDE_ENDS}]+)(?P<wide_close>[{_CLOSE}]*+)(?P<wide_space>\s*)(?=\S)  # 。 and the like
     """,
     re.VERBOSE,
 )
+#: A sentence that ends with a full-width mark: the next one follows it with no space.
+_WIDE_END = re.compile(f"[{WIDE_ENDS}][{_CLOSE}]*$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -42,17 +61,32 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
-        end = match.end("close")
-        if _is_false_end(text, start, match):
-            continue
+        if match.group("wide"):
+            if match.group("wide_close") and not match.group("wide_space") and text[match.end()] not in _OPENERS:
+                continue  # 「来てください。」と話した: a quotation's own mark; the sentence goes on after it
+            end, resume = match.end("wide_close"), match.end("wide_space")
+        elif match.group("next").islower() or _is_false_end(text, start, match):
+            continue  # a lowercase word goes on the sentence ("e.g. this"); a capital or a caseless letter may not
+        else:
+            end, resume = match.end("close"), match.end("space")
         sentence = text[start:end].strip()
         if sentence:
             sentences.append(sentence)
-        start = match.end("space")
+        start = resume
     rest = text[start:].strip()
     if rest:
         sentences.append(rest)
     return sentences
+
+
+def join_sentences(sentences: list[str] | tuple[str, ...]) -> str:
+    """Sentences as one text: a space between them, none after a full-width mark (。), as CJK is written."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and not _WIDE_END.search(out[-1]):
+            out.append(" ")
+        out.append(sentence)
+    return "".join(out)
 
 
 def _is_false_end(text: str, start: int, match: re.Match[str]) -> bool:

@@ -24,7 +24,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import Sequence
 
-from bot.articles.sentences import split_sentences
+from bot.articles.sentences import CLOSERS, ENDS, WIDE_ENDS, join_sentences, split_sentences
+from bot.articles.words import terms, word_count
 
 DEFAULT_SECTION_SENTENCES = 2
 DEFAULT_TLDR_SENTENCES = 3
@@ -32,6 +33,9 @@ DEFAULT_TLDR_SENTENCES = 3
 MAX_SUMMARY_CHARS = 900
 #: Only the first sentences of a very long article compete for the TL;DR: bounded cost.
 MAX_CANDIDATES = 120
+#: Only a sentence's first characters are compared with other sentences: a longer one is a run-on
+#: (penalized anyway), and a hostile megabyte-long sentence costs no more than an ordinary one.
+MAX_SENTENCE_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +85,22 @@ _STOPWORDS = frozenset(
     too under until up very was we were what when where which while who whom why will with would you your
     yours yourself yourselves said says say also would could one two new year years mr mrs ms""".split()
 )
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_QUOTED = re.compile(r"[\"“”‘’«»]|(?<!\w)'|'(?!\w)")
-_QUOTE_SPAN = re.compile(r"[\"“«‘](.+?)[\"”»’](?!\w)|(?<!\w)'(.+?)'(?!\w)")
-#: How a finished sentence ends: a terminator, then anything closing it.
-_FINISHED = re.compile(r"[.!?…][\"'’”»)\]]*$")
+_QUOTED = re.compile(r"[\"“”‘’«»「」『』]|(?<!\w)'|'(?!\w)")
+_QUOTE_SPAN = re.compile(r"[\"“«‘](.+?)[\"”»’](?!\w)|(?<!\w)'(.+?)'(?!\w)|「(.+?)」|『(.+?)』")
+#: How a finished sentence ends: a terminator (Latin, CJK, Indic, Arabic), then anything closing it.
+_FINISHED = re.compile(f"[{ENDS}{WIDE_ENDS}][{re.escape(CLOSERS)}]*$")
 #: The closing mark of a quotation that began in an earlier sentence ("… for sale. Thanks to … China.\"").
 _QUOTE_TAIL = re.compile(r"[.!?…,]\"$")
 
 
+_SUFFIXES = ("ingly", "edly", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s", "e")
+
+
 def _stem(word: str) -> str:
     """A light suffix stripper: enough to match "drone"/"drones", "produce"/"producing"."""
-    for suffix in ("ingly", "edly", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s", "e"):
+    if not word.endswith(_SUFFIXES):
+        return word  # one test in C for the many words with none (every Chinese character pair)
+    for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
@@ -108,14 +116,13 @@ def _content_stem(word: str) -> str:
 def _token_tuple(sentence: str) -> tuple[str, ...]:
     # Cached: the TL;DR scores the very sentences the section summaries just scored.  map/filter
     # over the cached per-word function keeps a known word's lookup out of the interpreter.
-    words = _TOKEN.findall(sentence.lower().replace("’", "'"))
-    return tuple(filter(None, map(_content_stem, words)))
+    return tuple(filter(None, map(_content_stem, terms(sentence))))
 
 
 @lru_cache(maxsize=4096)
 def _term_counts(sentence: str) -> dict[str, int]:
     # Cached for the same reason; callers only read it.
-    return Counter(_token_tuple(sentence))
+    return Counter(_token_tuple(sentence[:MAX_SENTENCE_CHARS]))
 
 
 def tokens(sentence: str) -> list[str]:
@@ -185,7 +192,7 @@ def quoted_share(sentence: str) -> float:
     if not _QUOTED.search(sentence):
         return 0.0
     inside = sum(len(m.group(0)) for m in _QUOTE_SPAN.finditer(sentence))
-    if not inside and sentence.lstrip()[:1] in "\"“‘'«":
+    if not inside and sentence.lstrip()[:1] in "\"“‘'«「『":
         return 1.0  # a quotation that runs on past this sentence
     if _continues_quotation(sentence.rstrip()):
         return 1.0  # the last words of a quotation that began earlier
@@ -194,7 +201,7 @@ def quoted_share(sentence: str) -> float:
 
 def _continues_quotation(sentence: str) -> bool:
     """It closes a quotation it never opened: one that began in an earlier sentence."""
-    if "”" in sentence and "“" not in sentence:
+    if ("”" in sentence and "“" not in sentence) or ("」" in sentence and "「" not in sentence):
         return True
     return sentence.count('"') % 2 == 1 and bool(_QUOTE_TAIL.search(sentence))
 
@@ -238,7 +245,7 @@ def score_sentences(
 @lru_cache(maxsize=4096)
 def _fitness(sentence: str) -> tuple[int, float, bool]:
     """Words, quoted share, closing punctuation: cached, as the TL;DR rescores the sections' sentences."""
-    return len(sentence.split()), quoted_share(sentence), bool(_FINISHED.search(sentence.rstrip()))
+    return word_count(sentence), quoted_share(sentence), bool(_FINISHED.search(sentence.rstrip()))
 
 
 def rank_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS) -> list[int]:
@@ -275,7 +282,7 @@ def _select(
 
 def summarize_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS) -> str:
     """The k best sentences joined in their original order."""
-    return " ".join(sentences[i] for i in rank_sentences(sentences, k, weights=weights))
+    return join_sentences([sentences[i] for i in rank_sentences(sentences, k, weights=weights)])
 
 
 #: A pointer at a photo ("(pictured)", "(left, with his wife)", "(file photo)"): a summary posts
@@ -313,7 +320,7 @@ def summarize_section(paragraphs: Sequence[str], k: int = DEFAULT_SECTION_SENTEN
     """
     sentences = section_sentences(paragraphs)
     if len(sentences) <= max(k, 2):
-        return " ".join(sentences)
+        return join_sentences(sentences)
     return summarize_sentences(sentences, k)
 
 
@@ -339,7 +346,7 @@ def summarize_article(
     if not sentences:
         return ""
     if len(sentences) <= k:
-        return " ".join(sentences)
+        return join_sentences(sentences)
     title_vector: Vector | None = None
     if title and title.strip() and weights.title_weight:
         *vectors, title_vector = sentence_vectors(sentences, also=[title])
@@ -347,7 +354,7 @@ def summarize_article(
         vectors = sentence_vectors(sentences)
     scores = score_sentences(sentences, weights=weights, vectors=vectors, title_vector=title_vector)
     chosen = _select(sentences, scores, vectors, k, weights.redundancy)
-    summary = " ".join(sentences[i] for i in chosen)
+    summary = join_sentences([sentences[i] for i in chosen])
     first_len = len(per_section[0])
     if (
         first_section_summary
@@ -359,5 +366,5 @@ def summarize_article(
         if len(chosen) >= k:
             chosen.remove(min(chosen, key=lambda i: (scores[i], -i)))
         chosen = sorted(chosen + [outside])
-        summary = " ".join(sentences[i] for i in chosen)
+        summary = join_sentences([sentences[i] for i in chosen])
     return summary

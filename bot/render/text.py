@@ -33,7 +33,14 @@ _URL_OK_RE = re.compile(r"^https?://[^/\s?#]+", re.IGNORECASE)
 # Characters that would end a URL early inside <…> or a [text](…) masked link.
 _URL_QUOTE = {" ": "%20", "<": "%3C", ">": "%3E", '"': "%22", "(": "%28", ")": "%29", "`": "%60"}
 _PARAGRAPH_SEP_RE = re.compile(r"(\n[ \t]*\n\s*)")
-_SENTENCE_SEP_RE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))(\s+)")
+#: Where one sentence ends and the next begins: the space after a Latin mark; after a full-width
+#: one (。！？: Chinese and Japanese put no space after it) whatever follows, but after one that
+#: closes a quotation only a space, another quotation or the end ("「…。」と話した" goes on).
+_SENTENCE_SEP_RE = re.compile(
+    r"((?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+"
+    r"|(?<=[。！？｡])(?![」』）”’】])\s*"
+    r"|(?<=[。！？｡][」』）”’】])(?=[\s「『（“]|$)\s*)"
+)
 _WORD_SEP_RE = re.compile(r"(\s+)")
 _ABBREVIATION_RE = re.compile(r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Sen|Rep|vs|No|Inc|Corp|Co)\.")
 

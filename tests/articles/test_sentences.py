@@ -1,6 +1,6 @@
 import pytest
 
-from bot.articles.sentences import split_sentences
+from bot.articles.sentences import join_sentences, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,65 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
 def test_split_sentences_loses_no_words() -> None:
     text = "Gen. Smith (ret.) spoke at 9 a.m. Monday. The St. Louis plant, Inc. said no. 3.14 is pi! Done?"
     assert " ".join(split_sentences(text)).split() == text.split()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Chinese and Japanese: a full-width mark ends a sentence with no space after it.
+        (
+            "上海市政府今天发布了新的交通规划。该规划将新建五条地铁线路！市长满意吗？",
+            ["上海市政府今天发布了新的交通规划。", "该规划将新建五条地铁线路！", "市长满意吗？"],
+        ),
+        # A quotation's own mark does not end the sentence that quotes it ("…」と話した", "…”他说");
+        # a quotation standing alone ends where a space or another quotation follows it.
+        ("館長は「ぜひ来てください。」と話した。開館は十時です。", ["館長は「ぜひ来てください。」と話した。", "開館は十時です。"]),
+        ("“我们会准时完工。”他说。工程明年结束。", ["“我们会准时完工。”他说。", "工程明年结束。"]),
+        ("「すごい。」 次の日も来た。", ["「すごい。」", "次の日も来た。"]),
+        ("「すごい。」「また来たい。」", ["「すごい。」", "「また来たい。」"]),
+        # Cyrillic and Greek capitals start a sentence as Latin ones do; a lowercase word does not.
+        (
+            "В Москве открылась станция. Она стала частью линии. Т. е. это не всё.",
+            ["В Москве открылась станция.", "Она стала частью линии.", "Т. е. это не всё."],
+        ),
+        ("Η Αθήνα είναι η πρωτεύουσα. Έχει πολλά μουσεία.", ["Η Αθήνα είναι η πρωτεύουσα.", "Έχει πολλά μουσεία."]),
+        # Abbreviations in other languages, and initials in Cyrillic.
+        ("Он живёт в г. Москве. А. С. Пушкин тоже.", ["Он живёт в г. Москве.", "А. С. Пушкин тоже."]),
+        ("Das betrifft Disruption bzw. Digital Darwinismus. Es ist neu.", ["Das betrifft Disruption bzw. Digital Darwinismus.", "Es ist neu."]),
+        # Scripts without case: Arabic (its own question mark), Hebrew, Devanagari (the danda), Korean.
+        ("هل انتهى الاجتماع؟ نعم انتهى. غادر الجميع.", ["هل انتهى الاجتماع؟", "نعم انتهى.", "غادر الجميع."]),
+        ("הישיבה הסתיימה. כולם הלכו הביתה.", ["הישיבה הסתיימה.", "כולם הלכו הביתה."]),
+        ("बैठक समाप्त हो गई। सभी लोग घर चले गए।", ["बैठक समाप्त हो गई।", "सभी लोग घर चले गए।"]),
+        ("회의가 끝났다. 모두 집에 갔다.", ["회의가 끝났다.", "모두 집에 갔다."]),
+    ],
+    ids=[
+        "chinese",
+        "japanese-quotation-then-more",
+        "chinese-quotation-then-more",
+        "japanese-quotation-alone",
+        "japanese-two-quotations",
+        "russian",
+        "greek",
+        "russian-abbreviation-and-initials",
+        "german-abbreviation",
+        "arabic",
+        "hebrew",
+        "hindi",
+        "korean",
+    ],
+)
+def test_split_sentences_in_other_scripts(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_split_sentences_loses_no_characters_in_chinese() -> None:
+    text = "第一句。第二句！「第三句。」第四句没有标点"
+    assert "".join(split_sentences(text)) == text
+
+
+def test_join_sentences_puts_no_space_after_a_full_width_mark() -> None:
+    assert join_sentences(["上海发布规划。", "资金来自政府。"]) == "上海发布规划。资金来自政府。"
+    assert join_sentences(["「来て。」", "はい。"]) == "「来て。」はい。"
+    assert join_sentences(["One.", "Two."]) == "One. Two."
+    assert join_sentences(["English first.", "然后中文。", "Then English."]) == "English first. 然后中文。Then English."
+    assert join_sentences([]) == ""

@@ -1,7 +1,18 @@
+import random
+
 import pytest
 
 from bot.articles.sentences import split_sentences
-from bot.articles.summarize import rank_sentences, summarize_article, summarize_section, without_photo_pointers
+from bot.articles.summarize import (
+    MAX_SENTENCE_CHARS,
+    quoted_share,
+    rank_sentences,
+    score_sentences,
+    sentence_vectors,
+    summarize_article,
+    summarize_section,
+    without_photo_pointers,
+)
 
 SECTION = [
     "The city council approved a new budget for public transport on Tuesday.",
@@ -89,3 +100,61 @@ def test_summaries_carry_no_photo_pointers() -> None:
     )
     tldr = summarize_article([section, SECTION], 3, title="Mayor opens bridge")
     assert "(" not in tldr and "pictured" not in tldr.lower()
+
+
+RUSSIAN = [
+    "В Москве сегодня открылась новая станция метро. Она стала частью Большой кольцевой линии. "
+    "Мэр города заявил, что строительство станции заняло четыре года. По его словам, станция будет "
+    "обслуживать до ста тысяч пассажиров в день. Жители района давно ждали открытия станции."
+]
+CHINESE = [
+    "上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。"
+    "市长表示，这些地铁线路将大大缓解城市交通拥堵。专家认为，这一规划对长三角地区的发展具有重要意义。"
+    "此外，规划还包括扩建公交专用道和自行车道。"
+]
+
+
+def test_a_russian_section_is_summarized_in_its_sentences() -> None:
+    summary = summarize_section(RUSSIAN, 2)
+    chosen = split_sentences(summary)
+    assert len(chosen) == 2
+    assert all(s in RUSSIAN[0] for s in chosen)
+
+
+def test_a_chinese_section_is_summarized_in_whole_sentences_written_without_spaces() -> None:
+    summary = summarize_section(CHINESE, 2)
+    chosen = split_sentences(summary)
+    assert len(chosen) == 2
+    assert all(s in CHINESE[0] for s in chosen)
+    assert summary == "".join(chosen)  # no space between Chinese sentences
+    assert CHINESE[0].index(chosen[0]) < CHINESE[0].index(chosen[1])
+
+
+def test_a_chinese_tldr_is_whole_sentences_too() -> None:
+    second = ["新线路的建设资金主要来自市政府财政和社会资本。预计总投资将超过三千亿元。部分资金将通过发行地方政府专项债券筹集。"]
+    tldr = summarize_article([CHINESE, second], 3, title="上海发布新的交通规划")
+    chosen = split_sentences(tldr)
+    assert len(chosen) == 3
+    assert " " not in tldr
+    assert all(s in CHINESE[0] or s in second[0] for s in chosen)
+
+
+def test_chinese_sentences_are_finished_and_long_enough() -> None:
+    # Sentences ending in 。 are finished, and 20 characters are ~10 words, not one "word": no
+    # sentence here may be pushed down by the unfinished-line or too-short penalties.
+    scores = score_sentences(split_sentences(CHINESE[0]))
+    assert min(scores) > 0
+
+
+def test_corner_brackets_are_quotation_marks() -> None:
+    assert quoted_share("館長は「多くの人に現代美術の魅力を知ってほしい」と話しました。") > 0.5
+    assert quoted_share("「今日は晴れです。") == 1.0  # a quotation running on past this sentence
+    assert quoted_share("明日も晴れです。」") == 1.0  # the end of one that began earlier
+
+
+def test_a_megabyte_long_sentence_is_compared_by_its_opening_only() -> None:
+    # A hostile page's one endless sentence costs what an ordinary long one does.
+    rnd = random.Random(7)
+    endless = "".join(chr(rnd.randint(0x4E00, 0x9FFF)) for _ in range(200_000)) + "。"
+    vector = sentence_vectors([endless, "上海发布新的交通规划。"])[0]
+    assert 0 < len(vector) <= MAX_SENTENCE_CHARS

@@ -184,6 +184,12 @@ def test_split_text_prefers_paragraphs_then_sentences() -> None:
     assert split_text("One two three four five six", 10) == ["One two", "three four", "five six"]
 
 
+def test_split_text_cuts_chinese_between_sentences_and_loses_nothing() -> None:
+    first, second, third = "上海市政府今天发布了新的城市交通规划。", "该规划将在未来十年内新建五条地铁线路。", "市长表示满意。"
+    parts = split_text(first + second + third, 30)
+    assert parts == [first, second + third]
+
+
 def test_split_text_hard_cuts_a_long_word_with_ellipses() -> None:
     parts = split_text("a " + "x" * 25 + " b", 10)
     assert parts == ["a", "x" * 9 + "…", "x" * 9 + "…", "xxxxxxx b"]
@@ -228,6 +234,9 @@ def test_split_safe_escapes_a_marker_a_cut_brings_to_the_start() -> None:
         ("No full stop", "No full stop"),
         ("Line\nbreaks. Here", "Line breaks."),
         ("", ""),
+        # Chinese and Japanese write no space after a full-width mark.
+        ("上海发布了新的交通规划。该规划将新建地铁。", "上海发布了新的交通规划。"),
+        ("「ぜひ来てください。」と話した。開館は十時です。", "「ぜひ来てください。」と話した。"),
     ],
 )
 def test_first_sentence(text: str, expected: str) -> None:
