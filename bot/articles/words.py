@@ -79,3 +79,19 @@ def terms(text: str) -> list[str]:
         if position < len(word):
             out.append(word[position:])
     return out
+
+
+def spaced_characters(text: str, separator: str, *, before: str | None = None, after: str | None = None) -> str:
+    """The text with ``separator`` between the characters of each unspaced run, and ``before`` and
+    ``after`` it (the separator again, unless given).
+
+    A search engine that splits words at separators (SQLite's FTS5, PostgreSQL's text search)
+    reads "新建五条地铁线路" as one word, so a search for "地铁" would never find it; with a
+    separator between the characters, each is a word, and "地铁" is searched for as the phrase
+    of its two characters, which matches them only side by side.
+    """
+    if not has_unspaced(text):
+        return text
+    opening = separator if before is None else before
+    closing = separator if after is None else after
+    return _UNSPACED_RUN.sub(lambda run: opening + separator.join(run.group()) + closing, text)

@@ -11,6 +11,12 @@ Each dialect uses its own engine, created by the initial migration:
   ``websearch_to_tsquery`` (which accepts any input, quotes/``or``/``-word`` included) and are
   ranked with ``ts_rank``.
 
+Chinese, Japanese and the other scripts written without spaces have no words for either engine to
+find: each run of them is indexed, and searched for, one character at a time (a zero-width space
+between the characters, which both engines read as a word break), and a run in a query is the
+phrase of its characters, so "地铁" finds "地铁线路" and not "铁地".  Snippets drop the zero-width
+spaces again.
+
 These tables are not in ``schema.metadata`` (they are not portable); ``is_search_table`` tells
 the migration environment and the schema comparison to leave them alone.
 """
@@ -24,6 +30,7 @@ from typing import Any
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.articles.words import has_unspaced, spaced_characters
 from bot.model import Article
 from bot.store.base import Executor, chunked
 from bot.store.outbox import stories_routed_to
@@ -45,6 +52,9 @@ MAX_INDEXED_CHARS = 200_000
 MAX_LIMIT = 100
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: What the index puts between the characters of an unspaced run: a word break to FTS5's unicode61
+#: tokenizer and to PostgreSQL's parser, and nothing a reader sees.
+CHARACTER_BREAK = "\u200b"
 
 
 def is_search_table(name: str) -> bool:
@@ -60,9 +70,31 @@ def search_terms(query: str) -> list[str]:
 def fts5_query(terms: list[str]) -> str:
     """An FTS5 MATCH expression that AND-s the terms, each quoted so none is read as syntax.
 
-    ``\\w+`` tokens contain no double quote, so quoting cannot be broken out of.
+    ``\\w+`` tokens contain no double quote, so quoting cannot be broken out of.  A term in an
+    unspaced script becomes the phrase of its characters, as they were indexed.
     """
-    return " ".join(f'"{term}"' for term in terms)
+    return " ".join(f'"{spaced_characters(term, CHARACTER_BREAK)}"' for term in terms)
+
+
+def websearch_query(query: str) -> str:
+    """The member's query for ``websearch_to_tsquery``, each unspaced run the phrase of its characters.
+
+    Outside double quotes a run is put in quotes of its own; inside the member's quotes it is
+    already part of a phrase.
+    """
+    if not has_unspaced(query):
+        return query
+    parts = query.split('"')
+    # Even parts are outside quotes, odd ones inside (an unclosed quote runs to the end, as
+    # websearch_to_tsquery reads it).
+    return '"'.join(
+        spaced_characters(part, CHARACTER_BREAK) if index % 2 else _quoted_runs(part)
+        for index, part in enumerate(parts)
+    )
+
+
+def _quoted_runs(text: str) -> str:
+    return spaced_characters(text, CHARACTER_BREAK, before=' "', after='" ')
 
 
 def document(article: Article) -> tuple[str, str]:
@@ -112,11 +144,16 @@ _SQLITE_SEARCH = (
     LIMIT :limit
     """
 )
+#: ts_headline's options: the snippet of a PostgreSQL hit.
+_HEADLINE = 'StartSel="", StopSel="", MaxWords=35, MinWords=15, MaxFragments=1'
+#: For a query in an unspaced script: each indexed character is a word ts_headline deems too
+#: short to open or close a fragment (ShortWord, 3 by default, meant for "the" and "a"), so
+#: the snippet shrank to the matched characters alone.
+_HEADLINE_CHARACTERS = _HEADLINE + ", ShortWord=0"
 _PG_SEARCH = (
     f"""
     SELECT hit.article_id AS article_id, a.title AS title, a.url AS url,
-           ts_headline('{PG_TS_CONFIG}', hit.body, q,
-                       'StartSel="", StopSel="", MaxWords=35, MinWords=15, MaxFragments=1') AS snippet,
+           ts_headline('{PG_TS_CONFIG}', hit.body, q, CAST(:headline AS text)) AS snippet,
            hit.rank AS rank
     FROM (
         SELECT s.article_id, s.body, ts_rank(s.document, q) AS rank
@@ -134,7 +171,7 @@ _PG_SEARCH = (
 
 async def index_article(conn: AsyncConnection, article_id: int, article: Article) -> None:
     """(Re)index one article, in the caller's transaction so the index never disagrees with the rows."""
-    title, body = document(article)
+    title, body = (spaced_characters(text, CHARACTER_BREAK) for text in document(article))
     params: dict[str, Any] = {"id": article_id, "title": title, "body": body}
     if conn.dialect.name == "postgresql":
         await conn.execute(_PG_UPSERT, params)
@@ -180,7 +217,11 @@ async def search_articles(
         return []
     if conn.dialect.name == "postgresql":
         # websearch_to_tsquery never raises on user input; NUL is the one thing PostgreSQL text refuses.
-        params: dict[str, Any] = {"query": query.replace("\x00", " "), "limit": limit}
+        params: dict[str, Any] = {
+            "query": websearch_query(query.replace("\x00", " ")),
+            "headline": _HEADLINE_CHARACTERS if has_unspaced(query) else _HEADLINE,
+            "limit": limit,
+        }
         rows = await conn.execute(_scoped(conn, _PG_SEARCH, "s.article_id", channels), params)
     else:
         rows = await conn.execute(_scoped(conn, _SQLITE_SEARCH, "f.rowid", channels), {"match": fts5_query(terms), "limit": limit})
@@ -189,7 +230,7 @@ async def search_articles(
             article_id=row.article_id,
             title=row.title,
             url=row.url,
-            snippet=" ".join((row.snippet or "").split()),
+            snippet=" ".join((row.snippet or "").replace(CHARACTER_BREAK, "").split()),
             rank=float(row.rank),
         )
         for row in rows

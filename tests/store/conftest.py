@@ -16,10 +16,13 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import Connection, inspect, text
 
 from bot.model import Article, Section
 from bot.store import Store, open_store
+from bot.store.engine import create_engine
+from bot.store.migrate import alembic_config
 from bot.store.schema import metadata
 from bot.store.search import PG_SEARCH_TABLE
 
@@ -180,3 +183,18 @@ def loopback_allowed(allow_loopback: None) -> None:
     """Every test here may fetch from loopback (tests/conftest.py: ``allow_loopback``): the
     two-worker tests poll feeds from the FeedServer on 127.0.0.1, which the bot's default (public
     addresses only) refuses."""
+
+
+async def migrate(db_url: str, step: str, revision: str) -> set[str]:
+    """``alembic upgrade|downgrade revision`` on the database; its tables afterwards."""
+
+    def run(connection: Connection) -> set[str]:
+        getattr(command, step)(alembic_config(connection), revision)
+        return set(inspect(connection).get_table_names())
+
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(run)
+    finally:
+        await engine.dispose()

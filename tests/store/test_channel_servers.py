@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import select
 
 from bot.store import Store, open_store
-from bot.store.engine import create_engine
-from bot.store.migrate import alembic_config, current_revision, head_revision
+from bot.store.migrate import current_revision, head_revision
 from bot.store.schema import channel_servers
-from tests.store.conftest import NOW, minutes
+from tests.store.conftest import NOW, migrate, minutes
 
 #: Discord ids are snowflakes: well past 32 bits.
 NEWS, SPORT, GUILD_A, GUILD_B = 1_200_000_000_000_000_001, 1_200_000_000_000_000_002, 900_000_000_000_000_001, 900_000_000_000_000_002
@@ -67,22 +65,8 @@ async def test_the_servers_survive_closing_and_opening_the_database(db_url: str)
         await second.close()
 
 
-async def _migrate(db_url: str, step: str, revision: str) -> set[str]:
-    """``alembic upgrade|downgrade revision`` on the database; its tables afterwards."""
-    def run(connection: Connection) -> set[str]:
-        getattr(command, step)(alembic_config(connection), revision)
-        return set(inspect(connection).get_table_names())
-
-    engine = create_engine(db_url)
-    try:
-        async with engine.begin() as conn:
-            return await conn.run_sync(run)
-    finally:
-        await engine.dispose()
-
-
 async def test_a_database_of_the_previous_revision_is_brought_up_to_date_and_back(db_url: str) -> None:
-    assert "channel_servers" not in await _migrate(db_url, "upgrade", "0003_pruned_stories")
+    assert "channel_servers" not in await migrate(db_url, "upgrade", "0003_pruned_stories")
     store = await open_store(db_url)  # what the bot does at start
     try:
         async with store.engine.connect() as conn:
@@ -91,4 +75,4 @@ async def test_a_database_of_the_previous_revision_is_brought_up_to_date_and_bac
         assert await store.channel_servers() == {NEWS: GUILD_A}
     finally:
         await store.close()
-    assert "channel_servers" not in await _migrate(db_url, "downgrade", "0003_pruned_stories")
+    assert "channel_servers" not in await migrate(db_url, "downgrade", "0003_pruned_stories")

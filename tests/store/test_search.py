@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import text
 
 from bot.model import Article, Section
-from bot.store import Store
-from bot.store.search import fts5_query, search_terms
-from tests.store.conftest import NOW, add_article
+from bot.store import Store, open_store
+from bot.store.engine import create_engine
+from bot.store.search import CHARACTER_BREAK, FTS_TABLE, PG_SEARCH_TABLE, fts5_query, search_terms, websearch_query
+from tests.store.conftest import NOW, add_article, migrate
 
 
 async def _corpus(store: Store, make_article: Callable[..., Article]) -> dict[str, int]:
@@ -93,6 +95,9 @@ HOSTILE = [
     "💥🔥",
     "a" * 5000,
     " ".join(["glacier"] * 500),
+    "地" * 5000,
+    '"上海 -"地铁 or',
+    "\u200b地\u200b",
 ]
 
 
@@ -111,8 +116,79 @@ async def test_hostile_queries_never_raise(store: Store, make_article: Callable[
         ('"quoted" AND (x OR y)', ["quoted", "AND", "x", "OR", "y"], '"quoted" "AND" "x" "OR" "y"'),
         ('"', [], ""),
         ("naïve café", ["naïve", "café"], '"naïve" "café"'),
+        # A run of Chinese is the phrase of its characters, as it was indexed.
+        ("上海 地铁", ["上海", "地铁"], '"\u200b上\u200b海\u200b" "\u200b地\u200b铁\u200b"'),
+        ("iPhone发布", ["iPhone发布"], '"iPhone\u200b发\u200b布\u200b"'),
     ],
 )
 def test_fts5_queries_are_built_from_quoted_words(query: str, terms: list[str], match: str) -> None:
     assert search_terms(query) == terms
     assert fts5_query(terms) == match
+
+
+CHINESE = "上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。"
+
+
+async def test_chinese_is_found_inside_its_sentences(store: Store, make_article: Callable[..., Article]) -> None:
+    # One word to the search engine before: "地铁" found nothing inside "新建五条地铁线路".
+    await _corpus(store, make_article)
+    zh = await add_article(store, make_article("上海发布交通规划", body=CHINESE))
+    hits = await store.search("地铁")
+    assert [hit.article_id for hit in hits] == [zh]
+    assert "地铁线路" in hits[0].snippet and CHARACTER_BREAK not in hits[0].snippet
+    assert [hit.article_id for hit in await store.search("交通规划")] == [zh]
+    assert [hit.article_id for hit in await store.search("上海 地铁")] == [zh]
+    assert await store.search("铁地") == []  # the characters side by side, in their order
+    assert await store.search("地铁 glacier") == []
+
+
+async def test_a_latin_word_inside_japanese_is_found(store: Store, make_article: Callable[..., Article]) -> None:
+    ja = await add_article(store, make_article("新製品", body="今日はiPhoneの発売日です。"))
+    assert [hit.article_id for hit in await store.search("iphone")] == [ja]
+    assert [hit.article_id for hit in await store.search("発売日")] == [ja]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("glacier -retreat", "glacier -retreat"),  # no unspaced script: as the member typed it
+        ("上海地铁", ' "上\u200b海\u200b地\u200b铁" '),
+        ("地铁 -北京", ' "地\u200b铁"  - "北\u200b京" '),
+        # Inside the member's own quotes a run is already in a phrase.
+        ('"上海 metro"', '"\u200b上\u200b海\u200b metro"'),
+        ('"unclosed 地铁', '"unclosed \u200b地\u200b铁\u200b'),
+    ],
+)
+def test_websearch_queries_make_each_run_a_phrase(query: str, expected: str) -> None:
+    assert websearch_query(query) == expected
+
+
+async def test_stories_stored_before_the_upgrade_are_reindexed(db_url: str, make_article: Callable[..., Article]) -> None:
+    store = await open_store(db_url)
+    try:
+        await store.upsert_feed("alpha", "https://alpha.example/feed.xml")
+        zh = await add_article(store, make_article("上海发布交通规划", body=CHINESE))
+        en = await add_article(store, make_article("Glacier retreat", body="Ice loss over ten years."))
+    finally:
+        await store.close()
+    # Back to the revision before: the index as the older bot wrote it, each run one word.
+    await migrate(db_url, "downgrade", "0004_channel_servers")
+    assert await _indexed_body(db_url, zh) == CHINESE
+    store = await open_store(db_url)  # the bot starting again: upgraded to head
+    try:
+        assert CHARACTER_BREAK in await _indexed_body(db_url, zh)
+        assert [hit.article_id for hit in await store.search("地铁")] == [zh]
+        assert [hit.article_id for hit in await store.search("glacier")] == [en]
+    finally:
+        await store.close()
+
+
+async def _indexed_body(db_url: str, article_id: int) -> str:
+    """The body the search table holds for an article, read without migrating anything."""
+    table, key = (FTS_TABLE, "rowid") if db_url.startswith("sqlite") else (PG_SEARCH_TABLE, "article_id")
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(f"SELECT body FROM {table} WHERE {key} = :id"), {"id": article_id})).scalar_one()
+    finally:
+        await engine.dispose()
