@@ -229,11 +229,15 @@ def strip_prompts(text: str) -> str:
 
 #: A wire credit opening an article: "(CNN)", "(CNN) -- ", "WASHINGTON (Reuters) - ",
 #: "NEW YORK, Nov 3 (AP) — ", "(The Hollywood Reporter)".  An optional dateline in capitals, a
-#: short capitalised name in brackets, an optional dash, then the sentence itself.
+#: short capitalised name in brackets, an optional dash, then the sentence itself.  A dateline
+#: in title case counts only when the credit is glued to the sentence, as CNN's pages set it
+#: ("Hong Kong (CNN Business)A muddled view…"): with a space after it, "Apple (AAPL) Shares…"
+#: may be prose.
+_CREDIT = r"\((?:[A-Z][\w.&'’]*(?:\ [\w.&'’]+){0,4})\)"
 _WIRE_CREDIT = re.compile(
-    r"""^(?:[A-Z][A-Z.'’ -]{1,40}(?:,\ [A-Z][\w.]*(?:\ [\w.]+){0,2})?\ ?)?
-        \((?:[A-Z][\w.&'’]*(?:\ [\w.&'’]+){0,4})\)
-        \s*(?:[-–—]{1,2}\s*)?(?=["“‘']?[A-Z])""",
+    rf"""^(?:(?:[A-Z][A-Z.'’ -]{{1,40}}(?:,\ [A-Z][\w.]*(?:\ [\w.]+){{0,2}})?\ ?)?{_CREDIT}\s*(?:[-–—]{{1,2}}\s*)?
+          | [A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}\ {_CREDIT})
+        (?=["“‘']?[A-Z])""",
     re.VERBOSE,
 )
 

@@ -682,6 +682,11 @@ def test_an_untitled_article_is_summarized_as_if_it_had_no_title() -> None:
         ("Police (in London) said the road was closed.", "Police (in London) said the road was closed."),
         ("(pictured) the new bridge opened on Monday.", "(pictured) the new bridge opened on Monday."),
         ("The (CNN) story was wrong, they said.", "The (CNN) story was wrong, they said."),
+        # A dateline in title case: only with the credit glued to the sentence, as CNN sets it.
+        ("Hong Kong (CNN Business)A muddled view weighs on investors.", "A muddled view weighs on investors."),
+        ("Washington (CNN)The president spoke.", "The president spoke."),
+        ("Apple (AAPL) Shares rose on Monday.", "Apple (AAPL) Shares rose on Monday."),
+        ("The Hong Kong (CNN Business) desk said so.", "The Hong Kong (CNN Business) desk said so."),
     ],
 )
 def test_a_wire_credit_is_dropped_from_the_first_paragraph_only(first: str, expected: str) -> None:
