@@ -23,8 +23,9 @@ ABBREVIATIONS = frozenset(
     г гг ул им проф акад ген др тыс млн млрд руб грн вул обл""".split()
 )
 #: Marks that end a sentence when a space and a sentence's start follow: the Latin ones, the
-#: Devanagari danda, the Arabic question mark, the Urdu and the Ethiopic full stops.
-ENDS = ".!?…।؟۔።"
+#: Devanagari danda, the Arabic question mark, the Urdu, Ethiopic, Armenian, Myanmar and Khmer
+#: full stops.
+ENDS = ".!?…।؟۔።։။។"
 #: Full-width marks that end a sentence wherever they stand (Chinese and Japanese put no space after them).
 WIDE_ENDS = "。！？｡"
 #: What may close a sentence after its mark: quotes and brackets, Latin and CJK.
