@@ -30,6 +30,7 @@ from bot.detect import (
     same_story,
 )
 from bot.errors import FetchError, ParseError, SourceError
+from bot.feeds.decode import decode_page
 from bot.feeds.fetch import HTML_ACCEPT, Fetcher
 from bot.feeds.local import read_article_folder
 from bot.feeds.parse import parse_feed
@@ -358,7 +359,7 @@ class Poller:
             try:
                 page = await self.fetcher.fetch(entry.link, accept=HTML_ACCEPT, headers=dict(feed_cfg.headers or {}))
                 if page.body:
-                    page_html = page.body.decode("utf-8", errors="replace")
+                    page_html = decode_page(page.body, page.content_type)
             except FetchError as exc:
                 log.info("feed %s: article page %s unavailable (%s); using the feed's text", feed_cfg.name, entry.link, exc.reason)
         return await asyncio.to_thread(build_article, entry, source=source, page_html=page_html, options=options)

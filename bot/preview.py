@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from bot.articles.build import DEFAULT_OPTIONS, SummaryOptions, build_article, is_teaser
 from bot.errors import FetchError, PageNotFeedError, SourceError
 from bot.feeds.addresses import PUBLIC_ONLY, AddressPolicy
+from bot.feeds.decode import decode_page
 from bot.feeds.fetch import Fetcher, open_session
 from bot.feeds.local import read_article_file, read_article_folder
 from bot.feeds.parse import parse_feed
@@ -113,7 +114,7 @@ async def _articles_from_feed(
         if fetch_pages and entry.link and is_teaser(entry):
             try:
                 page = await fetcher.fetch(entry.link, accept="text/html,application/xhtml+xml")
-                page_html = (page.body or b"").decode("utf-8", errors="replace")
+                page_html = decode_page(page.body or b"", page.content_type)
             except FetchError:
                 page_html = None  # the feed's own text is used, as the bot does
         return build_article(entry, source=feed.title or None, page_html=page_html, options=options)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.preview import preview_source
-from tests.e2e.harness import body_text
+from tests.e2e.harness import Item, body_text, rss
 from tests.support.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +84,23 @@ async def test_preview_of_an_article_url_reads_that_page() -> None:
         articles = await preview_source(srv.url("/story.html"))
     assert [(a.title, a.url) for a in articles] == [("Rescuers reach survivors", srv.url("/story.html"))]
     assert "quake" in articles[0].sections[0].text
+
+
+async def test_preview_of_an_article_url_reads_it_in_its_own_encoding() -> None:
+    story = "В Москве сегодня открылась новая станция метро. Жители района давно ждали её открытия."
+    page = f'<!doctype html><html><head><meta charset="windows-1251"><title>Метро</title></head><body><article><p>{story}</p><p>{story}</p></article></body></html>'
+    async with FeedServer() as srv:
+        srv.set("/story.html", page.encode("cp1251"), content_type="text/html")
+        articles = await preview_source(srv.url("/story.html"))
+    assert articles[0].title == "Метро"
+    assert story in articles[0].sections[0].text
+
+
+async def test_preview_of_a_feed_reads_a_teaser_s_page_in_its_own_encoding() -> None:
+    story = "上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。"
+    page = f"<!doctype html><html><head><title>t</title></head><body><article><p>{story}</p><p>{story}</p></article></body></html>"
+    async with FeedServer() as srv:
+        srv.set("/zh.html", page.encode("gb18030"), content_type="text/html; charset=gb2312")
+        srv.set("/feed.xml", rss([Item("上海交通规划", "上海…", guid="zh", link=srv.url("/zh.html"))]), content_type="application/rss+xml")
+        articles = await preview_source(srv.url("/feed.xml"))
+    assert story in articles[0].sections[0].text

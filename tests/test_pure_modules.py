@@ -12,7 +12,7 @@ import bot
 
 ROOT = Path(bot.__file__).resolve().parents[1]
 #: As the README's Design section lists them.
-PURE = ["bot.model", "bot.detect", "bot.feeds.parse", "bot.feeds.timing", "bot.feeds.discover", "bot.feeds.addresses", "bot.status"]
+PURE = ["bot.model", "bot.detect", "bot.feeds.parse", "bot.feeds.timing", "bot.feeds.discover", "bot.feeds.addresses", "bot.feeds.decode", "bot.status"]
 PURE_PACKAGES = ["bot.articles", "bot.render", "bot.config"]
 
 REFUSE_IO = """

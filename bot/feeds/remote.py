@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import PageNotFeedError, ParseError, SourceError
+from bot.feeds.decode import decode_page
 from bot.feeds.discover import FeedLink, advertised_feeds
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
@@ -52,7 +53,7 @@ async def read_feed_url(fetcher: Fetcher, url: str) -> ParsedFeed:
     except ParseError as exc:
         if "html" not in (result.content_type or "").lower():
             raise
-        raise PageNotFeedError(url, exc.reason, page_url=result.url, html=body.decode("utf-8", errors="replace")) from exc
+        raise PageNotFeedError(url, exc.reason, page_url=result.url, html=decode_page(body, result.content_type)) from exc
 
 
 async def discover_feed(fetcher: Fetcher, url: str) -> FoundFeed:

@@ -250,6 +250,39 @@ async def test_teaser_entry_gets_its_article_page_and_falls_back_to_the_feed_tex
         await app.stop()
 
 
+async def test_article_pages_are_read_in_their_own_encoding(server: FeedServer, tmp_path: Path) -> None:
+    # Read as UTF-8 whatever they said, these pages reached the reader as rows of "�".
+    clock, sink = Clock(), RecordingSink()
+    japanese = "東京都内に新しい現代美術館が今日開館しました。館内には国内外の作家による約三百点の作品が展示されています。"
+    chinese = "上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。"
+
+    def page(text: str, head: str = "") -> str:
+        return f"<!DOCTYPE html><html><head>{head}<title>t</title></head><body><article><p>{text}</p><p>{text}</p></article></body></html>"
+
+    server.set("/ja.html", page(japanese, '<meta charset="Shift_JIS">').encode("shift_jis"), content_type="text/html")
+    server.set("/zh.html", page(chinese).encode("gbk"), content_type="text/html; charset=GBK")
+    server.set("/world.xml", rss([]), content_type="application/rss+xml")
+    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite", subs="""
+      - name: world
+        feeds: [world]
+        channel: 111111111111111111
+    """).replace("fetch_article: false", "fetch_article: auto"))
+    app = await started_app(cfg, clock, sink)
+    try:
+        await cycle(app, clock)
+        items = [
+            Item("美術館が開館", "東京で…", guid="ja", link=server.url("/ja.html")),
+            Item("上海交通规划", "上海…", guid="zh", link=server.url("/zh.html")),
+        ]
+        server.set("/world.xml", rss(items), content_type="application/rss+xml")
+        await cycle(app, clock, advance_minutes=2)
+        by_title = {a[0].article.title: a[0].article for _, a in sink.posts}
+        assert japanese in by_title["美術館が開館"].sections[0].text
+        assert chinese in by_title["上海交通规划"].sections[0].text
+    finally:
+        await app.stop()
+
+
 async def test_permanent_redirect_updates_the_stored_url(server: FeedServer, tmp_path: Path) -> None:
     clock, sink = Clock(), RecordingSink()
     server.set("/new.xml", rss([]), content_type="application/rss+xml")
