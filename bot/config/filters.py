@@ -30,6 +30,7 @@ from typing import Any, Literal, get_args
 
 import regex
 
+from bot.articles.words import UNSPACED_CHARS
 from bot.model import Article
 
 #: Flags a ``/regex/flags`` rule may carry, JavaScript-style.
@@ -161,14 +162,33 @@ def compile_rule(text: str) -> Rule:
     scope, body = _split_scope(text)
     regex_rule = _REGEX_RULE.fullmatch(body)
     if regex_rule is None or len(body) < 2:
-        words = regex.escape(body.strip())
-        return Rule(text, regex.compile(rf"(?<!\w){words}(?!\w)", regex.IGNORECASE), scope)
+        return Rule(text, _keyword_pattern(body.strip()), scope)
     flags = 0
     for letter in regex_rule["flags"]:
         if letter not in REGEX_FLAGS:
             raise ValueError(f"unknown regex flag {letter!r} in {text!r} — flags are i, m, s, x")
         flags |= REGEX_FLAGS[letter]
     return Rule(text, _compile_regex(text, regex_rule["body"], flags), scope)
+
+
+#: A word character of a script written without spaces (Chinese, Japanese, Thai…): no word
+#: boundary is ever written next to it, so it counts as one.
+_UNSPACED = f"[{UNSPACED_CHARS}]"
+#: Not preceded (followed) by a letter or digit that would make the keyword part of a longer word.
+_WORD_BEFORE = rf"(?<!(?!{_UNSPACED})\w)"
+_WORD_AFTER = rf"(?!(?!{_UNSPACED})\w)"
+
+
+def _keyword_pattern(keyword: str) -> regex.Pattern[str]:
+    """The keyword as a whole word or phrase, any case.
+
+    In Chinese, Japanese or Thai nothing separates words, so a keyword there is found wherever it
+    stands ("地铁" in "新建五条地铁线路"), and a Latin keyword next to such a character is a whole
+    word ("iPhone" in "今日はiPhoneの…"); between Latin letters it is not ("AI" in "said").
+    """
+    before = "" if regex.match(_UNSPACED, keyword) else _WORD_BEFORE
+    after = "" if regex.search(f"{_UNSPACED}$", keyword) else _WORD_AFTER
+    return regex.compile(f"{before}{regex.escape(keyword)}{after}", regex.IGNORECASE)
 
 
 def _compile_regex(text: str, body: str, flags: int) -> regex.Pattern[str]:

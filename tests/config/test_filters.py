@@ -130,6 +130,26 @@ def test_an_unscoped_rule_searches_title_and_text_as_before(rule: str, found: bo
 
 
 @pytest.mark.parametrize(
+    ("rule", "text", "found"),
+    [
+        # Chinese, Japanese and Thai write no spaces between words: a keyword is found inside a
+        # sentence, where "whole word" would never match (地铁 sits between 条 and 线).
+        ("地铁", "该规划将在未来十年内新建五条地铁线路。", True),
+        ("美術館", "東京都内に新しい現代美術館が今日開館しました。", True),
+        ("ไทย", "ภาษาไทยง่ายนิดเดียว", True),
+        ("北京", "该规划将在未来十年内新建五条地铁线路。", False),
+        # A Latin word next to them is a whole word; inside a Latin word it is still not.
+        ("iPhone", "今日はiPhoneの発売日です。", True),
+        ("AI", "AI芯片的需求大增。", True),
+        ("AI", "He said the chip was new.", False),
+        ("phone", "今日はiPhoneの発売日です。", False),
+    ],
+)
+def test_keywords_in_scripts_without_spaces_are_found_inside_sentences(rule: str, text: str, found: bool) -> None:
+    assert evaluate(compile_rules([rule]), (), Fields(text=text)).passed is found
+
+
+@pytest.mark.parametrize(
     ("rule", "categories", "found"),
     [
         ("category:foxtrot", ("Echo", "Foxtrot news"), True),  # a keyword: a whole word of one category
