@@ -263,10 +263,16 @@ def feed_names(feeds: Iterable[OpmlFeed]) -> list[str]:
     names: list[str] = []
     taken: set[str] = set()
     for feed in feeds:
-        name = unique_name(_slug(feed.title) or _slug(urlsplit(feed.xml_url).hostname or "") or "feed", taken)
+        name = unique_name(name_for(feed.title, feed.xml_url), taken)
         taken.add(name)
         names.append(name)
     return names
+
+
+def name_for(title: str | None, url: str) -> str:
+    """A feed's config name from its title, else its URL's host ("新浪新闻" has no letter a name
+    may hold: "sina-com-cn"), else "feed"; accents folded ("Café" → "cafe")."""
+    return _slug(title or "") or _slug(urlsplit(url).hostname or "") or "feed"
 
 
 def unique_name(base: str, taken: Container[str]) -> str:

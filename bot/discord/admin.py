@@ -13,7 +13,6 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import discord
 
@@ -33,7 +32,7 @@ from bot.config.feedcap import FeedCap
 from bot.config.feedlist import OpmlImport, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import slugify
 from bot.config.managed import managed_set_alert_channel
-from bot.config.opml import parse_opml, unique_name
+from bot.config.opml import name_for, parse_opml, unique_name
 from bot.config.scope import GuildScope
 from bot.discord.commands import FEEDS_PAGE, FileMessage, UserError, page_buttons
 from bot.discord.permissions import (
@@ -218,7 +217,7 @@ class FeedAdmin:
             if feed_name != wanted:
                 renamed = f"“{escape_markdown(wanted)}” was taken, so it is called “{escape_markdown(feed_name)}”. "
         else:  # a name of its own, as an import makes: "-2" if the feed's title is taken
-            feed_name = unique_name(slugify(feed.title or urlsplit(found.url).hostname or "feed"), taken)
+            feed_name = unique_name(name_for(feed.title, found.url), taken)
         await asyncio.to_thread(
             managed_add_feed, path, {"name": feed_name, "url": found.url}, {"feeds": [feed_name], "channel": channel_id},
             env=self._env(),

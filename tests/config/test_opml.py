@@ -12,7 +12,7 @@ from bot.config import ConfigError
 from bot.config.feedlist import MAX_UPLOAD_BYTES, cut_lines, export_opml, import_opml, upload_problem
 from bot.config.fieldtypes import check_name
 from bot.config.managed import managed_add_feeds
-from bot.config.opml import MAX_OPML_BYTES, OpmlFeed, feed_names, parse_opml, read_opml, render_opml
+from bot.config.opml import MAX_OPML_BYTES, OpmlFeed, feed_names, name_for, parse_opml, read_opml, render_opml
 from tests.config.conftest import BASE, Write, load, with_feed
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
@@ -186,6 +186,20 @@ def test_reading_a_missing_file() -> None:
 
 
 # --- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        ("Hacker News", "https://a.example/rss", "hacker-news"),
+        ("Café Tech", "https://c.example/rss", "cafe-tech"),
+        ("新浪新闻", "https://news.sina.com.cn/rss", "news-sina-com-cn"),
+        (None, "https://www.example.org/feed", "www-example-org"),
+        ("★", "http://例え/rss", "feed"),
+    ],
+)
+def test_a_feed_s_name_comes_from_its_title_else_its_host(title: str | None, url: str, expected: str) -> None:
+    assert name_for(title, url) == expected
 
 
 def test_names_are_valid_config_names_and_unique() -> None:

@@ -175,6 +175,12 @@ async def test_feeds_add_without_a_name_takes_a_free_one_and_a_given_name_must_b
         reply = await handle.wait_original(lambda m: "already exists" in (m.get("content") or ""))
     assert "choose another name" in reply["content"]
     assert bot["app"].config.feed("extra-news-3") is None
+    # A title with no letter a name may hold: named after the feed's host, not a bare "news".
+    async with FeedServer() as srv:
+        srv.set("/zh.xml", EXTRA_FEED.replace("Extra News", "新浪新闻"), content_type="application/rss+xml")
+        handle = await emu.invoke_command(g, c, admin, "feeds add", {"url": srv.url("/zh.xml")})
+        await handle.wait_original(lambda m: "Added" in (m.get("content") or ""))
+        assert bot["app"].config.feed("127-0-0-1").url == srv.url("/zh.xml")
 
 
 EXTRA_FEED = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Extra News</title>'
