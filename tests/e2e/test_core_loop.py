@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.model import Article
 from tests.e2e.harness import T0, Clock, Item, RecordingSink, body_text, cycle, rss, started_app, write_config
 from tests.support.feedserver import FeedServer
 
@@ -224,10 +225,10 @@ async def test_config_edit_is_picked_up_live_and_a_broken_one_is_refused(server:
         await app.stop()
 
 
-async def test_teaser_entry_gets_its_article_page_and_falls_back_to_the_feed_text(server: FeedServer, tmp_path: Path) -> None:
+async def _posted_with_pages(server: FeedServer, tmp_path: Path, items: list[Item]) -> dict[str, Article]:
+    """The stories posted from a feed of ``items`` (after a first empty poll), article pages fetched
+    for teasers (``fetch_article: auto``), by title."""
     clock, sink = Clock(), RecordingSink()
-    page = (Path(__file__).parents[1] / "articles" / "fixtures" / "seed_page.html").read_text()
-    server.set("/story.html", page, content_type="text/html")
     server.set("/world.xml", rss([]), content_type="application/rss+xml")
     cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite", subs="""
       - name: world
@@ -237,22 +238,26 @@ async def test_teaser_entry_gets_its_article_page_and_falls_back_to_the_feed_tex
     app = await started_app(cfg, clock, sink)
     try:
         await cycle(app, clock)
-        items = [
-            Item("UK funds joint drone production with Ukraine", "Ukraine and the UK agree to make drones…", guid="t1", link=server.url("/story.html")),
-            Item("Missing page story", "A short teaser about a page that is gone…", guid="t2", link=server.url("/gone.html")),
-        ]
         server.set("/world.xml", rss(items), content_type="application/rss+xml")
         await cycle(app, clock, advance_minutes=2)
-        by_title = {a[0].article.title: a[0].article for _, a in sink.posts}
-        assert len(by_title["UK funds joint drone production with Ukraine"].sections) == 8
-        assert by_title["Missing page story"].summary.startswith("A short teaser")
+        return {a[0].article.title: a[0].article for _, a in sink.posts}
     finally:
         await app.stop()
 
 
+async def test_teaser_entry_gets_its_article_page_and_falls_back_to_the_feed_text(server: FeedServer, tmp_path: Path) -> None:
+    page = (Path(__file__).parents[1] / "articles" / "fixtures" / "seed_page.html").read_text()
+    server.set("/story.html", page, content_type="text/html")
+    by_title = await _posted_with_pages(server, tmp_path, [
+        Item("UK funds joint drone production with Ukraine", "Ukraine and the UK agree to make drones…", guid="t1", link=server.url("/story.html")),
+        Item("Missing page story", "A short teaser about a page that is gone…", guid="t2", link=server.url("/gone.html")),
+    ])
+    assert len(by_title["UK funds joint drone production with Ukraine"].sections) == 8
+    assert by_title["Missing page story"].summary.startswith("A short teaser")
+
+
 async def test_article_pages_are_read_in_their_own_encoding(server: FeedServer, tmp_path: Path) -> None:
     # Read as UTF-8 whatever they said, these pages reached the reader as rows of "�".
-    clock, sink = Clock(), RecordingSink()
     japanese = "東京都内に新しい現代美術館が今日開館しました。館内には国内外の作家による約三百点の作品が展示されています。"
     chinese = "上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。"
 
@@ -261,26 +266,12 @@ async def test_article_pages_are_read_in_their_own_encoding(server: FeedServer, 
 
     server.set("/ja.html", page(japanese, '<meta charset="Shift_JIS">').encode("shift_jis"), content_type="text/html")
     server.set("/zh.html", page(chinese).encode("gbk"), content_type="text/html; charset=GBK")
-    server.set("/world.xml", rss([]), content_type="application/rss+xml")
-    cfg = write_config(tmp_path / "newsbot.yaml", config_text(server, tmp_path / "db.sqlite", subs="""
-      - name: world
-        feeds: [world]
-        channel: 111111111111111111
-    """).replace("fetch_article: false", "fetch_article: auto"))
-    app = await started_app(cfg, clock, sink)
-    try:
-        await cycle(app, clock)
-        items = [
-            Item("美術館が開館", "東京で…", guid="ja", link=server.url("/ja.html")),
-            Item("上海交通规划", "上海…", guid="zh", link=server.url("/zh.html")),
-        ]
-        server.set("/world.xml", rss(items), content_type="application/rss+xml")
-        await cycle(app, clock, advance_minutes=2)
-        by_title = {a[0].article.title: a[0].article for _, a in sink.posts}
-        assert japanese in by_title["美術館が開館"].sections[0].text
-        assert chinese in by_title["上海交通规划"].sections[0].text
-    finally:
-        await app.stop()
+    by_title = await _posted_with_pages(server, tmp_path, [
+        Item("美術館が開館", "東京で…", guid="ja", link=server.url("/ja.html")),
+        Item("上海交通规划", "上海…", guid="zh", link=server.url("/zh.html")),
+    ])
+    assert japanese in by_title["美術館が開館"].sections[0].text
+    assert chinese in by_title["上海交通规划"].sections[0].text
 
 
 async def test_permanent_redirect_updates_the_stored_url(server: FeedServer, tmp_path: Path) -> None:
