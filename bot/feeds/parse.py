@@ -51,6 +51,7 @@ exception.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import io
@@ -62,6 +63,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from charset_normalizer import from_bytes
 
 from bot.errors import ParseError
 from bot.model import ContentType, FeedEntry, ParsedFeed
@@ -235,6 +237,9 @@ def _parse_xml_feed(
     data: bytes, source: str, base_url: str | None, content_type: str | None, now: datetime
 ) -> ParsedFeed:
     fast: Any = None
+    guessed = _guessed_charset(data, content_type)
+    if guessed:
+        content_type = f"{content_type or 'application/xml'}; charset={guessed}"
     charset = _declared_charset(content_type)
     if _feedparser_rs is not None and charset in (None, "utf-8", "utf8", "us-ascii"):
         fast = _run_feedparser_rs(data)
@@ -247,7 +252,46 @@ def _parse_xml_feed(
     if chosen is None:
         result = slow if slow is not None else fast
         raise ParseError(source, _why_not_a_feed(data, _bozo_message(result) if result is not None else None))
-    return _build_xml_feed(chosen, base_url, now)
+    feed = _build_xml_feed(chosen, base_url, now)
+    if guessed:
+        note = f"the feed is not UTF-8 and declares no other encoding: read as {guessed}, a guess"
+        feed = dataclasses.replace(feed, warnings=(note, *feed.warnings)[:MAX_WARNINGS])
+    return feed
+
+
+#: charset-normalizer reads at most this many bytes of an undeclared feed: its opening and its end.
+_DETECT_BYTES = 10_000
+#: Read as windows-1252, at least this share of a feed's letters is not ASCII when it is written in
+#: another script (Cyrillic, Greek, Chinese…); Western text has a few accented letters in a hundred.
+_FOREIGN_LETTERS = 0.15
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)", re.I)
+
+
+def _guessed_charset(data: bytes, content_type: str | None) -> str | None:
+    """The encoding of a feed whose bytes are not UTF-8 and that declares no other, guessed.
+
+    XML without a declaration is UTF-8 by definition, and feedparser, finding it is not, reads it
+    as windows-1252: an old Russian feed in windows-1251 that says nothing came out as "Íîâîñòè".
+    A charset in the Content-Type or an XML declaration of another encoding is trusted instead.
+    """
+    if _declared_charset(content_type) or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    declared = _XML_ENCODING.match(data.removeprefix(_BOM))
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    sample = data if len(data) <= _DETECT_BYTES else data[: _DETECT_BYTES // 2] + data[-_DETECT_BYTES // 2 :]
+    letters = [c for c in sample.decode("cp1252", errors="replace") if c.isalpha()]
+    if sum(not c.isascii() for c in letters) < _FOREIGN_LETTERS * len(letters):
+        # A Western feed with a few accented letters: windows-1252, feedparser's own fallback, is
+        # the right reading, and a guess from so few bytes is often wrong (windows-1257 for "Café").
+        return None
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None and best.encoding not in ("utf_8", "ascii") else None
 
 
 def _run_feedparser_rs(data: bytes) -> Any:

@@ -99,6 +99,39 @@ def test_wrong_declared_encoding_is_read_leniently(parser_path: str) -> None:
     assert any("windows-1252" in warning for warning in feed.warnings)
 
 
+RUSSIAN_RSS = (
+    '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Новости</title><link>https://news.example.ru/</link>'
+    "<item><title>Метро</title><link>https://news.example.ru/2026/11/27/metro.html</link><guid>1</guid>"
+    "<description>В Москве открылась новая станция метро, жители района рады.</description></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-r"])
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-8"?>', ""])
+def test_an_undeclared_legacy_encoding_is_guessed(parser_path: str, encoding: str, declaration: str) -> None:
+    # Not UTF-8, and nothing says what it is: feedparser alone read "Новости" as "Íîâîñòè".
+    data = RUSSIAN_RSS.replace('<?xml version="1.0"?>', declaration).encode(encoding)
+    feed = parse(data, content_type="application/rss+xml")
+    assert (feed.title, feed.entries[0].title) == ("Новости", "Метро")
+    assert "станция метро" in feed.entries[0].summary
+    assert "read as" in feed.warnings[0] and "a guess" in feed.warnings[0]
+
+
+def test_an_undeclared_chinese_feed_is_guessed(parser_path: str) -> None:
+    data = RUSSIAN_RSS.replace("Новости", "新闻").replace("Метро", "上海地铁")
+    data = data.replace("В Москве открылась новая станция метро, жители района рады.", "上海市政府今天发布了新的城市交通规划。")
+    feed = parse(data.encode("gbk"))
+    assert (feed.title, feed.entries[0].title) == ("新闻", "上海地铁")
+
+
+def test_a_declared_legacy_encoding_is_trusted_not_guessed(parser_path: str) -> None:
+    data = RUSSIAN_RSS.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="windows-1251"?>').encode("cp1251")
+    feed = parse(data)
+    assert feed.entries[0].title == "Метро"
+    assert not any("a guess" in warning for warning in feed.warnings)
+    assert parse(RUSSIAN_RSS.encode("koi8-r"), content_type="text/xml; charset=koi8-r").warnings == ()
+
+
 def test_http_charset_overrides_the_xml_declaration(parser_path: str) -> None:
     data = GOOD_RSS.replace(b'encoding="utf-8"', b'encoding="iso-8859-1"')
     data = data.replace(b"<title>Two</title>", "<title>Жук</title>".encode("koi8-r"))
