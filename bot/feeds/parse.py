@@ -51,6 +51,7 @@ exception.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import hashlib
 import html
@@ -261,9 +262,22 @@ def _parse_xml_feed(
 
 #: charset-normalizer reads at most this many bytes of an undeclared feed: its opening and its end.
 _DETECT_BYTES = 10_000
-#: Read as windows-1252, at least this share of a feed's letters is not ASCII when it is written in
-#: another script (Cyrillic, Greek, Chinese…); Western text has a few accented letters in a hundred.
-_FOREIGN_LETTERS = 0.15
+#: Legacy encodings of scripts other than Latin: a guess among them is taken over windows-1252.
+_OTHER_SCRIPTS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        # Cyrillic, Greek, Hebrew, Arabic, Thai
+        "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "kz1048", "ptcp154",
+        "cp1253", "iso8859_7", "mac_greek", "cp737", "cp869",
+        "cp1255", "iso8859_8", "cp862",
+        "cp1256", "iso8859_6", "cp864", "cp720",
+        "tis_620", "cp874", "iso8859_11",
+        # Chinese, Japanese, Korean
+        "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950",
+        "shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
+        "euc_kr", "cp949", "johab", "iso2022_kr",
+    )
+)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)", re.I)
 
 
@@ -285,13 +299,13 @@ def _guessed_charset(data: bytes, content_type: str | None) -> str | None:
     except UnicodeDecodeError:
         pass
     sample = data if len(data) <= _DETECT_BYTES else data[: _DETECT_BYTES // 2] + data[-_DETECT_BYTES // 2 :]
-    letters = [c for c in sample.decode("cp1252", errors="replace") if c.isalpha()]
-    if sum(not c.isascii() for c in letters) < _FOREIGN_LETTERS * len(letters):
-        # A Western feed with a few accented letters: windows-1252, feedparser's own fallback, is
-        # the right reading, and a guess from so few bytes is often wrong (windows-1257 for "Café").
-        return None
     best = from_bytes(sample).best()
-    return best.encoding if best is not None and best.encoding not in ("utf_8", "ascii") else None
+    if best is None or codecs.lookup(best.encoding).name not in _OTHER_SCRIPTS:
+        # A Western feed with a few accented letters: windows-1252, feedparser's own fallback, is
+        # the right reading, and a guess among Latin code pages from so few bytes is often wrong
+        # (windows-1257 for "Café “quotes”").
+        return None
+    return best.encoding
 
 
 def _run_feedparser_rs(data: bytes) -> Any:

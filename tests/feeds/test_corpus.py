@@ -126,3 +126,27 @@ def test_meets_the_corpus_expectations_for_titles_and_links() -> None:
     report = f"{checked - len(misses)} of {checked} expectations met; missed: {misses}"
     print(report)
     assert len(misses) <= 0.05 * checked, report
+
+
+_NO_ENCODING = re.compile(r"^Description:.*with no encoding information.*\nExpect:.*encoding == '([\w-]+)'", re.M)
+
+
+def test_feeds_that_declare_no_encoding_are_read_in_the_one_they_are_written_in() -> None:
+    """The corpus's "… with no encoding information" feeds (windows-1255, EUC-JP, EUC-KR, KOI8-R,
+    TIS-620): each one's comment names the encoding a reader must find without being told."""
+    import codecs
+
+    from bot.feeds.parse import _guessed_charset
+
+    cases = {}
+    for path in corpus_files():
+        match = _NO_ENCODING.search(path.read_bytes()[:600].decode("ascii", "replace"))
+        if match:
+            cases[path.name] = (path.read_bytes(), match.group(1))
+    assert len(cases) >= 5
+    wrong = {
+        name: (guess, expected)
+        for name, (data, expected) in cases.items()
+        if (guess := _guessed_charset(data, None)) is None or codecs.lookup(guess).name != codecs.lookup(expected).name
+    }
+    assert not wrong, wrong
