@@ -6,19 +6,22 @@ browsers follow (WHATWG's encoding sniffing), as w3lib implements it for Scrapy:
 mark, then the charset of the Content-Type header, then a ``<meta charset>`` near the top, with
 the browsers' aliases (a page labelled ISO-8859-1 is decoded as windows-1252, GB2312 as GB18030,
 Shift_JIS as Windows-31J).  A page that declares nothing is UTF-8 when its bytes are; otherwise
-charset-normalizer guesses (a page that says nothing is mostly an old one in its country's legacy
-encoding), and windows-1252, the web's historical default, decodes what it cannot place.  Bytes
-a declared encoding cannot decode are replaced, never raised: a page is hostile input.
+charset-normalizer's guess is taken when it names another script's legacy encoding (a page that
+says nothing is mostly an old one in its country's encoding), and windows-1252, the web's
+historical default, reads the rest (see ``other_script_encoding``).  Bytes a declared encoding
+cannot decode are replaced, never raised: a page is hostile input.
 """
 
 from __future__ import annotations
+
+import codecs
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_to_unicode
 
 #: The web's default for a page whose encoding nothing tells (WHATWG, for most locales).
 FALLBACK_ENCODING = "cp1252"
-#: charset-normalizer reads at most this many bytes of an undeclared page: its opening and its end.
+#: charset-normalizer reads at most this many bytes of an undeclared page or feed: its opening and its end.
 DETECT_BYTES = 10_000
 
 
@@ -32,12 +35,44 @@ def decode_page(body: bytes, content_type: str | None = None) -> str:
 
 
 def _undeclared(body: bytes) -> str | None:
-    """The encoding of a page that declares none: UTF-8 when its bytes are, else a guess."""
+    """The encoding of a page that declares none: UTF-8 when its bytes are, else a guess (None:
+    windows-1252)."""
     try:
         body.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
-        pass
-    sample = body if len(body) <= DETECT_BYTES else body[: DETECT_BYTES // 2] + body[-DETECT_BYTES // 2 :]
+        return other_script_encoding(body)
+
+
+#: Legacy encodings of scripts other than Latin: a guess among them is taken over windows-1252.
+OTHER_SCRIPTS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        # Cyrillic, Greek, Hebrew, Arabic, Thai
+        "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "kz1048", "ptcp154",
+        "cp1253", "iso8859_7", "mac_greek", "cp737", "cp869",
+        "cp1255", "iso8859_8", "cp862",
+        "cp1256", "iso8859_6", "cp864", "cp720",
+        "tis_620", "cp874", "iso8859_11",
+        # Chinese, Japanese, Korean
+        "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950",
+        "shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
+        "euc_kr", "cp949", "johab", "iso2022_kr",
+    )
+)
+
+
+def other_script_encoding(data: bytes) -> str | None:
+    """charset-normalizer's guess for bytes that are not UTF-8, when it is another script's legacy
+    encoding; None when it is a Latin code page.
+
+    Among Latin code pages a guess rests on a few accented letters and is often wrong (windows-1257
+    or -1250 for "Café “quotes” — naïve", whose "ï" then reads "ď"), while windows-1252, the web's
+    default and feedparser's, reads most of them right; a guess of another script (windows-1251,
+    GBK, Shift_JIS…) rests on every letter of the text, and is taken.
+    """
+    sample = data if len(data) <= DETECT_BYTES else data[: DETECT_BYTES // 2] + data[-DETECT_BYTES // 2 :]
     best = from_bytes(sample).best()
-    return best.encoding if best is not None else None
+    if best is None or codecs.lookup(best.encoding).name not in OTHER_SCRIPTS:
+        return None
+    return best.encoding

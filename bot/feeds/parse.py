@@ -51,7 +51,6 @@ exception.
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import hashlib
 import html
@@ -64,9 +63,9 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from charset_normalizer import from_bytes
 
 from bot.errors import ParseError
+from bot.feeds.decode import other_script_encoding
 from bot.model import ContentType, FeedEntry, ParsedFeed
 
 _feedparser_rs: Any
@@ -260,24 +259,6 @@ def _parse_xml_feed(
     return feed
 
 
-#: charset-normalizer reads at most this many bytes of an undeclared feed: its opening and its end.
-_DETECT_BYTES = 10_000
-#: Legacy encodings of scripts other than Latin: a guess among them is taken over windows-1252.
-_OTHER_SCRIPTS = frozenset(
-    codecs.lookup(name).name
-    for name in (
-        # Cyrillic, Greek, Hebrew, Arabic, Thai
-        "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855", "kz1048", "ptcp154",
-        "cp1253", "iso8859_7", "mac_greek", "cp737", "cp869",
-        "cp1255", "iso8859_8", "cp862",
-        "cp1256", "iso8859_6", "cp864", "cp720",
-        "tis_620", "cp874", "iso8859_11",
-        # Chinese, Japanese, Korean
-        "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950",
-        "shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
-        "euc_kr", "cp949", "johab", "iso2022_kr",
-    )
-)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)", re.I)
 
 
@@ -298,14 +279,7 @@ def _guessed_charset(data: bytes, content_type: str | None) -> str | None:
         return None
     except UnicodeDecodeError:
         pass
-    sample = data if len(data) <= _DETECT_BYTES else data[: _DETECT_BYTES // 2] + data[-_DETECT_BYTES // 2 :]
-    best = from_bytes(sample).best()
-    if best is None or codecs.lookup(best.encoding).name not in _OTHER_SCRIPTS:
-        # A Western feed with a few accented letters: windows-1252, feedparser's own fallback, is
-        # the right reading, and a guess among Latin code pages from so few bytes is often wrong
-        # (windows-1257 for "Café “quotes”").
-        return None
-    return best.encoding
+    return other_script_encoding(data)  # else feedparser's own windows-1252 reading
 
 
 def _run_feedparser_rs(data: bytes) -> Any:

@@ -60,6 +60,12 @@ def test_an_undeclared_legacy_page_is_recognised() -> None:
     assert RUSSIAN in decode_page(body, "text/html")
 
 
+def test_an_undeclared_western_page_is_read_as_windows_1252_not_a_guessed_latin_code_page() -> None:
+    # charset-normalizer alone guessed windows-1250 here, and "naïve" read "naďve".
+    text = "Café “quotes” — naïve Besançon"
+    assert text in decode_page(page(text).encode("cp1252"), "text/html")
+
+
 def test_bytes_a_declared_encoding_cannot_decode_are_replaced_not_raised() -> None:
     body = page("Broken \xff\xfe bytes").encode("latin-1").replace(b"Broken", b"Broken \x81\x82")
     text = decode_page(body, "text/html; charset=utf-8")
