@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from bot.errors import FetchError, ParseError, SourceError
+from bot.feeds.decode import other_script_encoding
 from bot.feeds.parse import (  # the same hostile-text rules as feeds
     MAX_AUTHOR_CHARS,
     MAX_TITLE_CHARS,
@@ -226,7 +227,14 @@ def _read(path: Path) -> tuple[bytes, datetime]:
 
 
 def _decode(data: bytes, source: str, kind: ContentType) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, or an HTML page's declared charset."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, an HTML page's declared charset, or the
+    legacy encoding of a script other than Latin.
+
+    The last is for files saved by older Windows editors in the system's code page (Notepad wrote
+    GBK in China and windows-1251 in Russia): charset-normalizer names those reliably.  A Latin
+    file that is not UTF-8 stays an error that says so: a guess among Latin code pages, from a few
+    accented letters, is too often wrong to post (see bot.feeds.decode).
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -241,6 +249,9 @@ def _decode(data: bytes, source: str, kind: ContentType) -> str:
                 return data.decode(declared.group(1).decode("ascii"))
             except (LookupError, UnicodeDecodeError):
                 pass
+        guessed = other_script_encoding(data)
+        if guessed:
+            return data.decode(guessed, errors="replace")
         raise ParseError(source, f"not UTF-8 text (undecodable byte at offset {exc.start})") from exc
 
 

@@ -273,6 +273,20 @@ def test_byte_order_marks(tmp_path: Path, data: bytes, title: str) -> None:
     assert read_article_file(write(tmp_path, "a.txt", data)).title == title
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "encoding"),
+    [
+        ("a.txt", "上海发布新的交通规划\n上海市政府今天发布了新的城市交通规划。该规划将在未来十年内新建五条地铁线路。", "gbk"),
+        ("b.md", "# Новая станция метро\n\nВ Москве сегодня открылась новая станция метро. Жители района давно ждали её.", "cp1251"),
+    ],
+)
+def test_a_file_saved_in_another_script_s_legacy_code_page_is_read(tmp_path: Path, name: str, text: str, encoding: str) -> None:
+    # Older Windows editors saved in the system's code page: GBK in China, windows-1251 in Russia.
+    entry = read_article_file(write(tmp_path, name, text.encode(encoding)))
+    assert entry.title == text.split("\n")[0].lstrip("# ")
+    assert text.split("\n")[-1] in entry.content
+
+
 def test_not_utf8_text_is_a_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="not UTF-8 text"):
         read_article_file(write(tmp_path, "a.txt", "Caf\xe9".encode("latin-1")))
