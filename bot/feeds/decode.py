@@ -1,4 +1,5 @@
-"""An article page's bytes as text, in the encoding the page is written in.
+"""Bytes as text in the encoding they are written in: an article page (``decode_page``), and the
+guess that pages, feeds and article files which declare no encoding share (``other_script_encoding``).
 
 Pages were decoded as UTF-8 whatever they said, so a Japanese page in Shift_JIS, a Chinese one in
 GBK or a Russian one in windows-1251 reached the reader as rows of "�".  The order is the one
