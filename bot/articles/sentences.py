@@ -4,7 +4,8 @@ A regex finds every place a sentence *could* end (., ! or ? plus any closing quo
 then space and something that can start a sentence — a capital, a digit, or a letter of a script
 without case, such as Arabic or Devanagari); a few rules then veto the false ones.  Chinese and
 Japanese end a sentence with a full-width mark (。！？) and no space after it, so those marks end
-one wherever they stand.  Deterministic, dependency-free, and fast enough to run on every
+one wherever they stand.  Thai and Lao have no mark for a sentence's end at all: a space ends
+one there (see ``SPACED_END``).  Deterministic, dependency-free, and fast enough to run on every
 paragraph of every article.
 """
 
@@ -50,6 +51,19 @@ _CANDIDATE = re.compile(
     """,
     re.VERBOSE,
 )
+#: The letters and marks a Thai or Lao sentence may end with (those that end a word: consonants,
+#: vowels and tone marks, not a leading vowel, not ๆ/ໆ or ฯ/ຯ, not a digit).
+SPACE_ENDED_LETTERS = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e47-\u0e4e\u0e81-\u0eae\u0eb0-\u0ebc\u0ec8-\u0ecd"
+#: Thai and Lao write no spaces between words and no mark at a sentence's end: a space between
+#: two of their letters is where a sentence, or a clause, ends.  Not after ๆ/ໆ (a word repeated:
+#: "ต่างๆ นานา") or ฯ/ຯ (an abbreviation: "กรุงเทพฯ"), and not next to a digit.
+SPACED_END = re.compile(
+    f"(?<=[{SPACE_ENDED_LETTERS}])\\s+(?=[\u0e01-\u0e2e\u0e40-\u0e44\u0e81-\u0eae\u0ec0-\u0ec4\u0edc-\u0edf])"
+)
+#: The space also parts a title, a name and a surname ("นายกรัฐมนตรี เศรษฐา ทวีสิน") and short
+#: clauses, so a piece shorter than this many characters stays with the next one (the last with the
+#: one before it).
+MIN_SPACED_SENTENCE = 30
 #: A sentence that ends with a full-width mark: the next one follows it with no space.
 _WIDE_END = re.compile(f"[{WIDE_ENDS}][{_CLOSE}]*$")
 
@@ -77,7 +91,24 @@ def split_sentences(text: str) -> list[str]:
     rest = text[start:].strip()
     if rest:
         sentences.append(rest)
+    if not text.isascii() and SPACED_END.search(text):
+        return [piece for sentence in sentences for piece in _split_at_spaces(sentence)]
     return sentences
+
+
+def _split_at_spaces(sentence: str) -> list[str]:
+    """A Thai or Lao sentence cut where a space ends one (``SPACED_END``), no piece too short."""
+    spans: list[list[int]] = []
+    start = 0
+    for match in SPACED_END.finditer(sentence):
+        if match.start() - start >= MIN_SPACED_SENTENCE:
+            spans.append([start, match.start()])
+            start = match.end()
+    if spans and len(sentence) - start < MIN_SPACED_SENTENCE:
+        spans[-1][1] = len(sentence)  # a short last piece stays with the one before it
+    else:
+        spans.append([start, len(sentence)])
+    return [sentence[a:b] for a, b in spans]
 
 
 def join_sentences(sentences: list[str] | tuple[str, ...]) -> str:

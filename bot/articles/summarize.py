@@ -24,7 +24,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Sequence
 
-from bot.articles.sentences import CLOSERS, ENDS, WIDE_ENDS, join_sentences, split_sentences
+from bot.articles.sentences import CLOSERS, ENDS, SPACE_ENDED_LETTERS, WIDE_ENDS, join_sentences, split_sentences
 from bot.articles.words import terms, word_count
 
 DEFAULT_SECTION_SENTENCES = 2
@@ -87,8 +87,9 @@ _STOPWORDS = frozenset(
 )
 _QUOTED = re.compile(r"[\"“”‘’«»「」『』]|(?<!\w)'|'(?!\w)")
 _QUOTE_SPAN = re.compile(r"[\"“«‘](.+?)[\"”»’](?!\w)|(?<!\w)'(.+?)'(?!\w)|「(.+?)」|『(.+?)』")
-#: How a finished sentence ends: a terminator (Latin, CJK, Indic, Arabic), then anything closing it.
-_FINISHED = re.compile(f"[{ENDS}{WIDE_ENDS}][{re.escape(CLOSERS)}]*$")
+#: How a finished sentence ends: a terminator (Latin, CJK, Indic, Arabic) or a Thai or Lao letter
+#: (those scripts mark no sentence's end), then anything closing it.
+_FINISHED = re.compile(f"[{ENDS}{WIDE_ENDS}{SPACE_ENDED_LETTERS}][{re.escape(CLOSERS)}]*$")
 #: The closing mark of a quotation that began in an earlier sentence ("… for sale. Thanks to … China.\"").
 _QUOTE_TAIL = re.compile(r"[.!?…,]\"$")
 

@@ -146,6 +146,32 @@ def test_chinese_sentences_are_finished_and_long_enough() -> None:
     assert min(scores) > 0
 
 
+THAI = [
+    "กรุงเทพมหานครประกาศแผนสร้างรถไฟฟ้าสายใหม่ห้าสายภายในสิบปีข้างหน้า "
+    "ผู้ว่าราชการกรุงเทพมหานครกล่าวว่าโครงการนี้จะช่วยลดปัญหาการจราจรติดขัดในเมือง "
+    "ประชาชนจำนวนมากแสดงความยินดีกับข่าวดังกล่าว "
+    "ผู้เชี่ยวชาญเห็นว่าแผนนี้มีความสำคัญต่อการพัฒนาภูมิภาคตะวันออก "
+    "ชาวบ้านที่อาศัยอยู่ตามแนวเส้นทางต่างสนับสนุนโครงการนี้ (ตามรายงานของสำนักข่าวไทย)"
+]
+
+
+def test_a_thai_section_is_summarized_in_some_of_its_sentences() -> None:
+    # Thai marks no sentence's end: before spaces ended its sentences, this paragraph was one
+    # "sentence", and so its own summary however long.
+    summary = summarize_section(THAI, 2)
+    chosen = split_sentences(summary)
+    assert len(chosen) == 2
+    assert all(s in THAI[0] for s in chosen)
+    assert THAI[0].index(chosen[0]) < THAI[0].index(chosen[1])
+
+
+def test_thai_sentences_are_finished() -> None:
+    # Ending in a Thai letter (or a bracket closed after one) is how a Thai sentence ends: no
+    # sentence here may be pushed down by the unfinished-line penalty.
+    scores = score_sentences(split_sentences(THAI[0]))
+    assert len(scores) == 5 and min(scores) > 0
+
+
 def test_corner_brackets_are_quotation_marks() -> None:
     assert quoted_share("館長は「多くの人に現代美術の魅力を知ってほしい」と話しました。") > 0.5
     assert quoted_share("「今日は晴れです。") == 1.0  # a quotation running on past this sentence
