@@ -238,7 +238,7 @@ class _Walker:
         level = _heading_level(el, tag)
         if level:
             self.flush()
-            text = normalize_space(" ".join(el.itertext()))
+            text = normalize_space(heading_text(el))
             text = " ".join(text.split("\n"))
             if text:
                 self.blocks.append(Block("heading", text[: MAX_HEADING_CHARS * 2], level))
@@ -257,6 +257,26 @@ class _Walker:
             self.add_text(child.tail, inner_bold)
         if is_block:
             self.flush()
+
+
+def heading_text(el: etree._Element) -> str:
+    """A heading's text as a browser shows it: inline elements run together ("Game D<b>ay</b>" is
+    "Game Day"), a line break or a block inside it parts words, and what is never shown is left out."""
+    parts: list[str] = []
+
+    def visit(node: etree._Element, depth: int) -> None:
+        for child in node:
+            tag = _tag(child)
+            if tag and tag not in _SKIP_TAGS and depth < 200:
+                parts.append(" " if tag in _BLOCK_TAGS else "")
+                parts.append(child.text or "")
+                visit(child, depth + 1)
+                parts.append(" " if tag in _BLOCK_TAGS else "")
+            parts.append(child.tail or "")
+
+    parts.append(el.text or "")
+    visit(el, 0)
+    return "".join(parts)
 
 
 def element_to_blocks(root: etree._Element) -> list[Block]:

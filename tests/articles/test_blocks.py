@@ -66,6 +66,18 @@ def test_html_headings_strong_paragraphs_and_skipped_chrome() -> None:
     ]
 
 
+def test_a_heading_reads_as_a_browser_shows_it() -> None:
+    # Inline elements run together, as on screen: a heading set in two <strong>s split mid-word
+    # ("Game D</strong><strong>ay") was read "Game D ay".  A line break or a block parts words.
+    markup = "<h2><strong><div></div>5 Tips to Enjoy Game D</strong><strong>ay Parties</strong></h2>"
+    assert html_to_blocks(markup) == [Block("heading", "5 Tips to Enjoy Game Day Parties", 2)]
+    assert html_to_blocks("<h3>Title<br>Subtitle</h3>") == [Block("heading", "Title Subtitle", 3)]
+    assert html_to_blocks("<h3>One<div>Two</div>Three</h3>") == [Block("heading", "One Two Three", 3)]
+    assert html_to_blocks("<h2>It<em>'s</em> here<script>x()</script><!-- c --></h2>") == [Block("heading", "It's here", 2)]
+    deep = "<h2>" + "<span>" * 3000 + "deep" + "</span>" * 3000 + " end</h2>"
+    assert all(b.kind == "heading" for b in html_to_blocks(deep))
+
+
 def test_hostile_html_never_raises() -> None:
     for junk in ["", "<", "<<<>>>", "\x00\x01", "<div>" * 5000 + "deep" + "</div>" * 5000, "<p>unclosed <b>bold"]:
         blocks = html_to_blocks(junk)
