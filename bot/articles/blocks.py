@@ -295,7 +295,53 @@ def html_to_blocks(markup: str) -> list[Block]:
         root = lxml_html.fragment_fromstring(markup, create_parent="div")
     except (etree.ParserError, ValueError):
         return text_to_blocks(_HTML_TAG.sub(" ", markup))
+    drop_hover_cards(root)
     return element_to_blocks(root)
+
+
+#: A paragraph or list item at least this share link text is links, not prose.
+LINK_SHARE = 0.9
+
+
+def is_links(el: etree._Element, min_chars: int = 1, *, share: float = LINK_SHARE) -> bool:
+    """At least ``min_chars`` of text, at least ``share`` of it inside links."""
+    text = len(el.text_content().strip())
+    return text >= min_chars and sum(len(a.text_content().strip()) for a in el.iter("a")) >= share * text
+
+
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Take ``el`` out of the tree; the text after it is not part of it and stays."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+#: Inline elements inside a paragraph that hold at least three links: candidates for a hover card.
+_INLINE_LINK_CLUSTERS = etree.XPath("//p//*[self::span or self::div or self::em or self::strong][count(.//a) >= 3]")
+#: A cluster shorter than this is a sentence's own links ("on Twitter, Facebook and Instagram").
+_MIN_CLUSTER_CHARS = 80
+
+
+def drop_hover_cards(root: etree._Element) -> None:
+    """Take out the lists of links a paragraph carries for a card shown on hover.
+
+    Sites put a card inside the sentence that names a person or a topic — the name, a photo, the
+    latest headlines about them, "MORE" — which a style sheet hides until the pointer is over the
+    name; without styles it is text in the middle of the sentence ("Rep. Ilhan OmarIlhan
+    OmarHillicon Valley: Progressives oppose… MORE (D-Minn.)").  Such a card is an inline element
+    of at least three links and 80 characters, nearly all of it link text; the innermost one goes,
+    so the name the sentence needs (a link outside the card) stays.
+    """
+    for el in reversed(_INLINE_LINK_CLUSTERS(root)):  # the innermost first
+        if len(el.findall(".//a")) >= 3 and is_links(el, _MIN_CLUSTER_CHARS):
+            remove_keeping_tail(el)
 
 
 def iter_text(blocks: list[Block]) -> Iterator[str]:

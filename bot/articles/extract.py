@@ -32,7 +32,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Extractor
 
-from bot.articles.blocks import Block, element_to_blocks
+from bot.articles.blocks import Block, drop_hover_cards, element_to_blocks, is_links, remove_keeping_tail
 from bot.articles.clean import is_related_label
 
 #: trafilatura's fast mode skips its second-opinion extractors; bench/quality.py measures the cost.
@@ -115,6 +115,7 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
     # Read; trafilatura would strip them all anyway, and every XPath it runs visits them first
     # (~35 a page): ~0.15 ms a page.
     etree.strip_elements(tree, "meta", with_tail=False)
+    drop_hover_cards(tree)
     try:
         doc = trafilatura.bare_extraction(tree, options=_OPTIONS)
     except Exception:  # noqa: BLE001 - a hostile page must never crash the bot; fall back below
@@ -193,28 +194,11 @@ def continued_blocks(tree: etree._Element, blocks: list[Block]) -> list[Block]:
     return extra
 
 
-#: A list item or paragraph whose text is at least this share link text is a link, not prose.
-_LINK_SHARE = 0.9
-
-
 def _drop_link_lists(container: etree._Element) -> None:
     """Take out the list items and paragraphs that are nothing but links (other stories, tags)."""
-    doomed = []
-    for el in container.iter("li", "p"):
-        text = len(el.text_content().strip())
-        if text and sum(len(a.text_content().strip()) for a in el.iter("a")) >= _LINK_SHARE * text:
-            doomed.append(el)
+    doomed = [el for el in container.iter("li", "p") if is_links(el)]
     for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail:  # the text after it is not part of it
-            previous = el.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        remove_keeping_tail(el)
 
 
 def strip_dead_elements(markup: str) -> str:

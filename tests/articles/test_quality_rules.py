@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from lxml import html as lxml_html
 
-from bot.articles.blocks import Block
+from bot.articles.blocks import Block, drop_hover_cards, html_to_blocks
 from bot.articles.build import article_from_blocks
 from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate, is_chrome_heading, is_related_label
 from bot.articles.extract import continued_blocks, extract_page, read_metadata, strip_dead_elements
@@ -211,6 +211,63 @@ def test_extract_page_reads_every_part_of_a_chunked_body() -> None:
     texts = [b.text for b in clean_blocks(page.blocks, title=page.title)]
     starts = [t.split(",")[0] for t in texts]
     assert starts == ["First part one", "First part two", "Second part one", "Second part two", "Third part"]
+
+
+#: A sentence naming a person whose name carries a hover card: a photo, the name again, the
+#: latest headlines about them and "MORE", shown only while the pointer is over the name.
+_HOVER_CARD_SENTENCE = (
+    "<p><span>A man pleaded guilty to threatening to kill Rep. <span class='people'>"
+    "<a href='/people/ilhan-omar'>Ilhan Omar</a><span class='people-block'><span class='card'><span>"
+    "<img src='/omar.jpg'><a class='name' href='/people/ilhan-omar'>Ilhan Omar</a>"
+    "<a href='/a'>Hillicon Valley: Progressives oppose funding bill over surveillance authority</a> "
+    "<a href='/b'>Progressives oppose spending stopgap measure</a> "
+    "<a href='/c'>Omar asks court to apply 'system of compassion' in sentencing</a> "
+    "<a class='more' href='/people/ilhan-omar'>MORE</a></span></span></span></span> (D-Minn.), "
+    "prosecutors announced Monday.</span></p>"
+)
+
+
+def _paragraph_text(markup: str) -> str:
+    tree = lxml_html.document_fromstring(f"<html><body>{markup}</body></html>")
+    drop_hover_cards(tree)
+    return " ".join(tree.find(".//p").text_content().split())
+
+
+def test_a_hover_card_inside_a_sentence_goes_and_the_name_stays() -> None:
+    assert _paragraph_text(_HOVER_CARD_SENTENCE) == (
+        "A man pleaded guilty to threatening to kill Rep. Ilhan Omar (D-Minn.), prosecutors announced Monday."
+    )
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # A sentence's own links: most of its text is not link text...
+        "<p><span>The report, <a href='/a'>published on Monday</a>, follows <a href='/b'>two earlier ones</a> "
+        "and a <a href='/c'>hearing</a> in the Senate where lawmakers questioned the agency's chief.</span></p>",
+        # ...or too short to be a card.
+        "<p>Follow us on <span><a href='/t'>Twitter</a>, <a href='/f'>Facebook</a> and <a href='/i'>Instagram</a></span>.</p>",
+        # Two links are a sentence's, however long.
+        "<p><span><a href='/a'>The first of two long linked titles in this sentence of the story</a> and "
+        "<a href='/b'>the second of two long linked titles</a></span></p>",
+    ],
+)
+def test_a_sentence_s_own_links_stay(markup: str) -> None:
+    before = " ".join(lxml_html.document_fromstring(markup).find(".//p").text_content().split())
+    assert _paragraph_text(markup) == before
+
+
+def test_a_feed_s_html_drops_a_hover_card() -> None:
+    assert [b.text for b in html_to_blocks(_HOVER_CARD_SENTENCE)] == [
+        "A man pleaded guilty to threatening to kill Rep. Ilhan Omar (D-Minn.), prosecutors announced Monday."
+    ]
+
+
+def test_extract_page_drops_a_hover_card() -> None:
+    body = "".join(f"<p>Paragraph {i} of the story about the court case, with enough words to read as prose.</p>" for i in range(6))
+    page = extract_page(f"<html><body><article>{_HOVER_CARD_SENTENCE}{body}</article></body></html>")
+    text = " ".join(b.text for b in page.blocks)
+    assert "Rep. Ilhan Omar (D-Minn.)" in text and "Hillicon" not in text
 
 
 @pytest.mark.parametrize("junk", ["", "<", "<html>", "\x00\x01<body>", "<html><body>" + "<div>" * 3000 + "deep"])
