@@ -34,6 +34,7 @@ from trafilatura.settings import Extractor
 
 from bot.articles.blocks import Block, drop_hover_cards, element_to_blocks, is_links, remove_keeping_tail
 from bot.articles.clean import is_related_label
+from bot.articles.titles import may_carry_site_name, without_site_name
 
 #: trafilatura's fast mode skips its second-opinion extractors; bench/quality.py measures the cost.
 FAST_EXTRACTION = True
@@ -301,6 +302,13 @@ def read_metadata(tree: etree._Element) -> dict[str, str]:
         title = _first_text(tree, ".//title") or _first_text(tree, ".//h1")
         if title:
             found["title"] = _TITLE_SEPARATORS.split(title, maxsplit=1)[0] if len(title) > 70 else title
+    if "title" in found and may_carry_site_name(found["title"]):
+        found["title"] = without_site_name(
+            found["title"],
+            sitename=found.get("sitename"),
+            url=meta_values.get("og:url"),
+            heading=_first_text(tree, ".//h1"),
+        )
     if "author" not in found:
         author = _first_text(tree, ".//*[@rel='author']") or _first_text(tree, ".//*[@itemprop='author']")
         if author and _usable("author", author):

@@ -30,6 +30,7 @@ directory listing and one ``stat`` per file, not a read and parse of every file.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import threading
@@ -42,6 +43,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from bot.articles.titles import may_carry_site_name, without_site_name
 from bot.errors import FetchError, ParseError, SourceError
 from bot.feeds.decode import other_script_encoding
 from bot.feeds.parse import (  # the same hostile-text rules as feeds
@@ -363,6 +365,22 @@ def _html_entry(path: Path, meta: dict[str, Any], body: str, mtime: datetime) ->
 
 #: Where a page's <head> ends: the metadata read here is all in it (but the <h1> fallback).
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_H1_START = re.compile(r"<h1(?:\s[^<>]{0,500})?>", re.IGNORECASE)
+_H1_END = re.compile(r"</h1\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,500}>")
+#: How far an <h1> may run before its closing tag: a heading, not a page.
+_MAX_H1_CHARS = 2000
+
+
+def _first_h1(body: str) -> str | None:
+    """The text of the page's first <h1>, read without parsing the page (its head alone was parsed)."""
+    start = _H1_START.search(body)
+    if start is None:
+        return None
+    end = _H1_END.search(body, start.end(), start.end() + _MAX_H1_CHARS)
+    if end is None:
+        return None
+    return " ".join(html.unescape(_TAG.sub("", body[start.end() : end.start()])).split()) or None
 
 
 def _html_metadata(body: str) -> dict[str, str]:
@@ -387,11 +405,13 @@ def _html_metadata(body: str) -> dict[str, str]:
                     return str(text).strip()
         return None
 
+    doc_is_whole = not head_end
     if head_end and first("//meta[@property='og:title']/@content") is None:
         # No Open Graph block in the head: the page's tags (or its <h1>) may be further down.
         doc = _parse_html(body)
         if doc is None:
             return {}
+        doc_is_whole = True
     candidates = {
         "title": first("//meta[@property='og:title']/@content", "//title", "//h1"),
         "url": first("//meta[@property='og:url']/@content", "//link[@rel='canonical']/@href"),
@@ -403,6 +423,13 @@ def _html_metadata(body: str) -> dict[str, str]:
     # What the page says about itself is a hint, not a promise: drop what does not validate.
     if "url" in found and not absolute_url(found["url"]):
         del found["url"]
+    if "title" in found and may_carry_site_name(found["title"]):
+        found["title"] = without_site_name(
+            found["title"],
+            sitename=first("//meta[@property='og:site_name']/@content"),
+            url=found.get("url"),
+            heading=first("//h1") if doc_is_whole else _first_h1(body),
+        )
     if "image" in found and not absolute_url(found["image"]):
         del found["image"]
     if "published" in found and _to_utc(found["published"]) is None:
