@@ -117,6 +117,7 @@ def extract_page(markup: str, *, url: str | None = None, with_metadata: bool = T
     # (~35 a page): ~0.15 ms a page.
     etree.strip_elements(tree, "meta", with_tail=False)
     drop_hover_cards(tree)
+    paragraphs_from_loose_text(tree)
     try:
         doc = trafilatura.bare_extraction(tree, options=_OPTIONS)
     except Exception:  # noqa: BLE001 - a hostile page must never crash the bot; fall back below
@@ -200,6 +201,95 @@ def _drop_link_lists(container: etree._Element) -> None:
     doomed = [el for el in container.iter("li", "p") if is_links(el)]
     for el in doomed:
         remove_keeping_tail(el)
+
+
+#: Divs holding a run of loose text (not inside any child element) long enough to be prose, and
+#: line breaks: a story set in paragraphs parted by <br><br>.  Without the line breaks the rule
+#: also caught captions, credits and newsletter boxes (a div of loose text), which trafilatura
+#: then kept as paragraphs (F1 0.978 → 0.977 on the benchmark); with them precision and recall
+#: each rose 0.001 (F1 0.978 at three decimals) and MacRumors' stories keep their opening.
+_LOOSE_TEXT_DIVS = etree.XPath("//div[br][text()[string-length(normalize-space()) > 40]]")
+#: What is not phrasing content: a run of loose text ends at one of these.
+_NOT_PHRASING = frozenset(
+    "address article aside blockquote center details dialog div dl figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr main nav ol p pre section table ul li".split()
+)
+
+
+def paragraphs_from_loose_text(tree: etree._Element) -> None:
+    """Wrap the loose text of a div, and the inline elements beside it, into paragraphs.
+
+    Some sites write a story as text straight inside a ``<div>``, paragraphs parted by ``<br><br>``,
+    with its links and emphasis beside it (MacRumors does); trafilatura then kept only the
+    pieces inside elements — a story began at "DigiTimes. A preview of the report…", its
+    opening sentence gone.  Readability's rule, applied first: each run of such phrasing content
+    between two blocks or two line breaks becomes a ``<p>``; a single line break stays inside it.
+    """
+    for div in _LOOSE_TEXT_DIVS(tree):
+        _wrap_runs(div)
+
+
+def _wrap_runs(div: etree._Element) -> None:
+    nodes: list[etree._Element | str] = [div.text] if div.text else []
+    for child in div:
+        nodes.append(child)
+        if child.tail:
+            nodes.append(child.tail)
+            child.tail = None
+    div.text = None
+    for child in list(div):
+        div.remove(child)
+    runs = _Runs(div)
+    for node in nodes:
+        runs.add(node)
+    runs.end_paragraph()
+
+
+class _Runs:
+    """A div's content put back into it: runs of phrasing content as paragraphs, blocks as they are."""
+
+    def __init__(self, div: etree._Element) -> None:
+        self.div = div
+        self.run: list[etree._Element | str] = []
+        #: <br>s, and the spaces between them, not yet placed: two end the paragraph, one stays in it.
+        self.breaks: list[etree._Element | str] = []
+
+    def add(self, node: etree._Element | str) -> None:
+        if isinstance(node, str) and self.breaks and not node.strip():
+            self.breaks.append(node)  # the space between two line breaks
+            return
+        tag = node.tag.lower() if not isinstance(node, str) and isinstance(node.tag, str) else ""
+        if tag == "br":
+            self.breaks.append(node)
+            return
+        if tag in _NOT_PHRASING:
+            self.breaks.clear()
+            self.end_paragraph()
+            self.div.append(node)
+            return
+        if sum(1 for n in self.breaks if not isinstance(n, str)) >= 2:
+            self.end_paragraph()
+        else:
+            self.run.extend(self.breaks)
+        self.breaks.clear()
+        self.run.append(node)
+
+    def end_paragraph(self) -> None:
+        """The run so far as a <p>; a run without text (an image) stays as it was, outside one."""
+        has_text = any(n.strip() if isinstance(n, str) else "".join(n.itertext()).strip() for n in self.run)
+        parent = self.div.makeelement("p", {}) if has_text else self.div
+        for node in self.run:
+            if not isinstance(node, str):
+                parent.append(node)
+            elif not has_text:
+                continue  # spaces between blocks
+            elif len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + node
+            else:
+                parent.text = (parent.text or "") + node
+        if has_text:
+            self.div.append(parent)
+        self.run.clear()
 
 
 def strip_dead_elements(markup: str) -> str:

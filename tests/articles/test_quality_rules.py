@@ -8,7 +8,13 @@ from lxml import html as lxml_html
 from bot.articles.blocks import Block, drop_hover_cards, html_to_blocks
 from bot.articles.build import article_from_blocks
 from bot.articles.clean import clean_blocks, fold_empty_headings, is_boilerplate, is_chrome_heading, is_related_label
-from bot.articles.extract import continued_blocks, extract_page, read_metadata, strip_dead_elements
+from bot.articles.extract import (
+    continued_blocks,
+    extract_page,
+    paragraphs_from_loose_text,
+    read_metadata,
+    strip_dead_elements,
+)
 from bot.articles.sentences import split_sentences
 from bot.articles.summarize import (
     Weights,
@@ -268,6 +274,57 @@ def test_extract_page_drops_a_hover_card() -> None:
     page = extract_page(f"<html><body><article>{_HOVER_CARD_SENTENCE}{body}</article></body></html>")
     text = " ".join(b.text for b in page.blocks)
     assert "Rep. Ilhan Omar (D-Minn.)" in text and "Hillicon" not in text
+
+
+#: A story written straight into a div, its paragraphs parted by two line breaks (MacRumors').
+_LOOSE_STORY = (
+    "<div class='content'>Following the 16-inch MacBook Pro, Apple plans a new 13-inch model with a scissor "
+    "keyboard, according to sources cited by Taiwanese publication <em><a href='https://d.example/'>DigiTimes</a></em>. "
+    "A preview of the report was shared with paying subscribers.\n<br> <br><img src='k.jpg'>"
+    "<center><em>The new keyboard via iFixit</em></center><br>The report claims the display size will remain "
+    "13.3 inches, although given the source is <em>DigiTimes</em>, we would not rule out a larger one.<br><br>"
+    "The new 16-inch MacBook Pro features a redesigned keyboard,<br>largely based on the Magic Keyboard.</div>"
+)
+
+
+def test_loose_text_in_a_div_becomes_paragraphs() -> None:
+    tree = lxml_html.document_fromstring(f"<html><body>{_LOOSE_STORY}</body></html>")
+    paragraphs_from_loose_text(tree)
+    div = tree.find(".//div")
+    assert [child.tag for child in div] == ["p", "img", "center", "p", "p"]  # the image stays, outside
+    texts = [" ".join(child.text_content().split()) for child in div]
+    assert texts[0].startswith("Following the 16-inch") and texts[0].endswith("paying subscribers.")
+    assert "publication DigiTimes. A preview" in texts[0]  # its link and emphasis stay in place
+    assert texts[3] == "The report claims the display size will remain 13.3 inches, although given the source is " \
+        "DigiTimes, we would not rule out a larger one."
+    assert div[4].find("br") is not None  # one line break stays inside its paragraph
+    assert div.text is None and all(not (child.tail or "").strip() for child in div)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>A caption of a photo that runs on for more than forty characters.</div>",  # no line breaks
+        "<div>Short text.<br><br>Short again.</div>",  # no run long enough to be prose
+    ],
+)
+def test_other_divs_are_left_as_they_are(markup: str) -> None:
+    tree = lxml_html.document_fromstring(f"<html><body>{markup}</body></html>")
+    before = lxml_html.tostring(tree)
+    paragraphs_from_loose_text(tree)
+    assert lxml_html.tostring(tree) == before
+
+
+def test_extract_page_keeps_the_sentences_of_a_story_written_into_a_div_whole() -> None:
+    # trafilatura alone cuts such a story at its inline elements: "…cited by Taiwanese publication"
+    # and "DigiTimes. A preview…" came out as two paragraphs (on the real page the first was lost).
+    page = (
+        "<html><head><title>13-Inch MacBook Pro</title></head><body><div class='article'><h1 class='title'>"
+        f"13-Inch MacBook Pro</h1><div class='byline'>by Joe</div>{_LOOSE_STORY}</div></body></html>"
+    )
+    texts = [b.text for b in extract_page(page).blocks]
+    assert any(t.startswith("Following the 16-inch") and "publication DigiTimes. A preview" in t for t in texts)
+    assert any("source is DigiTimes, we would" in t for t in texts)
 
 
 @pytest.mark.parametrize("junk", ["", "<", "<html>", "\x00\x01<body>", "<html><body>" + "<div>" * 3000 + "deep"])
