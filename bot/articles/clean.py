@@ -274,6 +274,7 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
     out: list[Block] = []
     skipping_level: int | None = None
     norm_title = _norm(title) if title else ""
+    blocks = _from_the_headline(blocks, norm_title)
     in_header = True  # until the first body paragraph
     first_para = True
     for index, block in enumerate(blocks):
@@ -307,6 +308,31 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
             first_para = False
         out.append(block if text == block.text else Block(block.kind, text, block.level))
     return fold_empty_headings(out)
+
+
+#: Below its headline, an article has at least this many times the words above it.
+HEADLINE_BULK = 3
+
+
+def _from_the_headline(blocks: list[Block], norm_title: str) -> list[Block]:
+    """The blocks from the article's own headline on, when the extraction kept text above it.
+
+    An article starts at its headline: a paragraph above the page's heading that repeats the
+    title is a teaser from a sidebar or the page's header that the extractor took in ("Night mode
+    is an automatic setting…" above a MacBook story), and it would lead the TL;DR.  Only when the
+    text below the headline is most of it, so a page that merely repeats its title further down
+    keeps everything.
+    """
+    if not norm_title:
+        return blocks
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and _norm(block.text) == norm_title:
+            if index == 0:
+                return blocks
+            above = sum(word_count(b.text) for b in blocks[:index])
+            below = sum(word_count(b.text) for b in blocks[index + 1 :])
+            return blocks[index:] if below >= HEADLINE_BULK * above else blocks
+    return blocks
 
 
 #: A "heading" of at least this many words that ends as a sentence ends is a paragraph.

@@ -548,6 +548,30 @@ def test_labels_and_title_repeat_above_the_article_are_dropped() -> None:
     ]
 
 
+_STORY = [
+    "Apple plans to release a new 13-inch MacBook Pro with a scissor switch keyboard next year, sources say.",
+    "The report claims the display size will remain 13.3 inches, though a larger one is not ruled out.",
+    "The new 16-inch MacBook Pro already features a redesigned keyboard based on the Magic Keyboard.",
+    "Analysts have predicted that Apple will move its whole notebook lineup to scissor switches.",
+    "The entry-level 13-inch MacBook Pro was last updated in July, the higher-end models in May.",
+]
+
+
+def test_a_teaser_above_the_article_s_headline_is_dropped() -> None:
+    # A sidebar's teaser the extractor took in above the page's <h1>: it led the TL;DR.
+    teaser = "Night mode is an automatic setting which takes advantage of the new wide-angle camera in the iPhone 11."
+    blocks = [Block("para", teaser), Block("heading", "13-Inch MacBook Pro Expected in 2020", 1)]
+    blocks += [Block("para", text) for text in _STORY]
+    assert [b.text for b in clean_blocks(blocks, title="13-Inch MacBook Pro Expected in 2020")] == _STORY
+
+
+def test_text_above_a_late_repeat_of_the_title_stays() -> None:
+    # The title repeated near the end (a "read more" box) is no headline: the story above it stays.
+    blocks = [Block("para", text) for text in _STORY]
+    blocks += [Block("heading", "Bridge reopens after repairs", 2), Block("para", "The bridge reopened on Monday.")]
+    assert [b.text for b in clean_blocks(blocks, title="Bridge reopens after repairs")][: len(_STORY)] == _STORY
+
+
 def test_list_items_after_a_heading_are_not_labels() -> None:
     blocks = [
         Block("heading", "What's new", 3),
