@@ -71,11 +71,37 @@ def entry_blocks(entry: FeedEntry) -> tuple[list[Block], ExtractedPage | None]:
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S*$", re.IGNORECASE)
 
 
+#: A byline's own label before the name ("By", "Analysis by", "Reporting by").
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:analysis|opinion|commentary|written|words|reporting|story|posted|text|photos?)\s+)?by\s*:?\s+",
+    re.IGNORECASE,
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A date or time a page's metadata glued after the name ("JERUSALEM POST STAFF NOVEMBER 20, 2019
+#: 10:43", "Jane Doe, 20 Nov 2019", "Jane Doe | 2019-11-20").
+_TRAILING_DATE = re.compile(
+    rf"""[\s,|·•–—-]+(?:
+        (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?
+        (?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}} | \d{{1,2}}\s+{_MONTH},?\s+\d{{4}} | \d{{4}}-\d{{2}}-\d{{2}})
+        (?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?)?
+      | \d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def byline_name(author: str | None) -> str | None:
-    """The author as a byline shows it, or None when the value is an address rather than a name."""
+    """The author as a byline shows it, or None when the value is an address rather than a name.
+
+    A byline's own "By" (or "Analysis by") and a date or time glued after the name are dropped:
+    the post shows its own "by" and its own date.
+    """
     if not author or not author.strip() or _ADDRESS.match(author.strip()):
         return None
-    return author
+    name = " ".join(author.split())
+    name = _BYLINE_LABEL.sub("", name, count=1)
+    name = _TRAILING_DATE.sub("", name)
+    return name.strip(" ,|·•–—-") or author
 
 
 def build_article(

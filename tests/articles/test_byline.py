@@ -24,6 +24,17 @@ PAGE = """<html><head><title>Budget passes</title>
     [
         ("Jane Doe", "Jane Doe"),
         ("Finian Cunningham. Sputnik International", "Finian Cunningham. Sputnik International"),
+        # The byline's own "By" and a date or time glued after the name go: the post shows its own.
+        ("By JANE DOE", "JANE DOE"),
+        ("Analysis by Chris Cillizza, CNN Editor-at-large", "Chris Cillizza, CNN Editor-at-large"),
+        ("JERUSALEM POST STAFF NOVEMBER 20, 2019 10:43", "JERUSALEM POST STAFF"),
+        ("Jane Doe, 20 Nov 2019", "Jane Doe"),
+        ("Jane Doe | 2019-11-20 14:05", "Jane Doe"),
+        # A name that only looks like a label or a month stays.
+        ("Maybe Jones", "Maybe Jones"),
+        ("Nov Smith", "Nov Smith"),
+        ("Ilana Muhlstein, MS, RDN", "Ilana Muhlstein, MS, RDN"),
+        ("By", "By"),
         ("https://www.facebook.com/livescience?cmpid=556687", None),
         ("http://twitter.com/janedoe", None),
         ("www.example.com/staff/jane", None),
