@@ -17,6 +17,7 @@ from bot.articles.sections import split_sections
 from bot.articles.summarize import (
     DEFAULT_SECTION_SENTENCES,
     DEFAULT_TLDR_SENTENCES,
+    article_language,
     summarize_article,
     summarize_section,
 )
@@ -150,8 +151,13 @@ def article_from_blocks(
 ) -> Article:
     """Clean → sections → summaries → Article.  ``categories`` pass through, for filters."""
     raw_sections = split_sections(clean_blocks(blocks, title=title, byline=author))
+    language = article_language([s.paragraphs for s in raw_sections])
     sections = tuple(
-        Section(title=s.title, text=s.text, summary=summarize_section(s.paragraphs, options.section_sentences))
+        Section(
+            title=s.title,
+            text=s.text,
+            summary=summarize_section(s.paragraphs, options.section_sentences, language=language),
+        )
         for s in raw_sections
     )
     tldr = summarize_article(
@@ -159,6 +165,7 @@ def article_from_blocks(
         options.tldr_sentences,
         title=None if title == UNTITLED else title,
         first_section_summary=sections[0].summary if sections else None,
+        language=language,
     )
     return Article(
         title=title,

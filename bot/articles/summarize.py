@@ -8,7 +8,8 @@ baseline any news summarizer must beat), for the TL;DR a bonus for sharing the h
 and penalties for sentences that read badly on their own — too short, a run-on (often photo
 captions glued together), or mostly a quotation. Sentences are then picked greedily, optionally
 discounted by how much they repeat one already picked (maximal marginal relevance). TF-IDF cosine
-similarity keeps it offline, deterministic and fast — no model, no download. Chosen sentences are
+similarity keeps it offline, deterministic and fast — no model, no download; the words compared
+leave out the article's language's stop words (stopwords.py). Chosen sentences are
 always whole and always returned in their original order. The knobs live in ``Weights``;
 bench/tune_summary.py tunes them on the validation split of the CNN/DailyMail set and
 bench/quality.py reports on its test split.
@@ -22,10 +23,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bot.articles.sentences import CLOSERS, ENDS, SPACE_ENDED_LETTERS, WIDE_ENDS, join_sentences, split_sentences
-from bot.articles.words import terms, word_count
+from bot.articles.stopwords import ENGLISH, language_of, stopwords
+from bot.articles.words import plain_words, terms, word_count
 
 DEFAULT_SECTION_SENTENCES = 2
 DEFAULT_TLDR_SENTENCES = 3
@@ -76,15 +78,6 @@ DEFAULT_WEIGHTS = Weights()
 #: Penalty that effectively rules a sentence out unless nothing better exists.
 _UNFIT = 1.0
 
-_STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most
-    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
-    so some such than that the their theirs them themselves then there these they this those through to
-    too under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves said says say also would could one two new year years mr mrs ms""".split()
-)
 _QUOTED = re.compile(r"[\"“”‘’«»「」『』]|(?<!\w)'|'(?!\w)")
 _QUOTE_SPAN = re.compile(r"[\"“«‘](.+?)[\"”»’](?!\w)|(?<!\w)'(.+?)'(?!\w)|「(.+?)」|『(.+?)』")
 #: How a finished sentence ends: a terminator (Latin, CJK, Indic, Arabic) or a Thai or Lao letter
@@ -107,47 +100,70 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=16384)
-def _content_stem(word: str) -> str:
-    """The stem of a content word; "" for a stopword or a single character (dropped)."""
-    return "" if word in _STOPWORDS or len(word) < 2 else _stem(word)
+@lru_cache(maxsize=None)
+def _content_stemmer(language: str) -> Callable[[str], str]:
+    """The stem of a content word of ``language``; "" for its stop words or a single character (dropped)."""
+    stop = stopwords(language)
+
+    @lru_cache(maxsize=16384)
+    def content_stem(word: str) -> str:
+        return "" if word in stop or len(word) < 2 else _stem(word)
+
+    return content_stem
 
 
 @lru_cache(maxsize=4096)
-def _token_tuple(sentence: str) -> tuple[str, ...]:
+def _token_tuple(sentence: str, language: str = ENGLISH) -> tuple[str, ...]:
     # Cached: the TL;DR scores the very sentences the section summaries just scored.  map/filter
     # over the cached per-word function keeps a known word's lookup out of the interpreter.
-    return tuple(filter(None, map(_content_stem, terms(sentence))))
+    return tuple(filter(None, map(_content_stemmer(language), terms(sentence))))
 
 
 @lru_cache(maxsize=4096)
-def _term_counts(sentence: str) -> dict[str, int]:
+def _term_counts(sentence: str, language: str = ENGLISH) -> dict[str, int]:
     # Cached for the same reason; callers only read it.
-    return Counter(_token_tuple(sentence[:MAX_SENTENCE_CHARS]))
+    return Counter(_token_tuple(sentence[:MAX_SENTENCE_CHARS], language))
 
 
-def tokens(sentence: str) -> list[str]:
+def tokens(sentence: str, language: str = ENGLISH) -> list[str]:
     """Content-word stems of a sentence."""
-    return list(_token_tuple(sentence))
+    return list(_token_tuple(sentence, language))
+
+
+#: How much of an article's opening is read to tell its language (~250 words; on the AEB pages
+#: 1,500 characters name the same language as 4,000 but for one Malay page read as Indonesian).
+LANGUAGE_SAMPLE_CHARS = 1500
+
+
+def article_language(sections: Sequence[Sequence[str]]) -> str:
+    """The language whose stop words the article's text is written with (see stopwords.py)."""
+    opening: list[str] = []
+    length = 0
+    for paragraph in chain.from_iterable(sections):
+        opening.append(paragraph[: LANGUAGE_SAMPLE_CHARS - length])
+        length += len(opening[-1]) + 1
+        if length >= LANGUAGE_SAMPLE_CHARS:
+            break
+    return language_of(plain_words("\n".join(opening)))
 
 
 Vector = dict[str, float]
 
 
-def sentence_vectors(sentences: Sequence[str], *, also: Sequence[str] = ()) -> list[Vector]:
+def sentence_vectors(sentences: Sequence[str], *, also: Sequence[str] = (), language: str = ENGLISH) -> list[Vector]:
     """Unit-length TF-IDF vectors of the sentences (IDF over the sentences themselves).
 
     Texts in ``also`` (a headline) are vectorized after them with the sentences' IDF, so they
     take nothing away from the sentences' own weights.
     """
     n = len(sentences)
-    bags = [_term_counts(s) for s in sentences]
+    bags = [_term_counts(s, language) for s in sentences]
     df = Counter(chain.from_iterable(bags))  # a bag's keys are its distinct words
     # One logarithm per distinct word, not one per word of every sentence.
     idf = {word: math.log((n + 1) / (count + 0.5)) for word, count in df.items()}
     unseen = math.log((n + 1) / 0.5)  # a headline's word no sentence has
     vectors: list[Vector] = []
-    for bag in bags + [_term_counts(t) for t in also]:
+    for bag in bags + [_term_counts(t, language) for t in also]:
         vec = {w: c * idf.get(w, unseen) for w, c in bag.items()}
         norm = math.hypot(*vec.values()) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
@@ -249,12 +265,14 @@ def _fitness(sentence: str) -> tuple[int, float, bool]:
     return word_count(sentence), quoted_share(sentence), bool(_FINISHED.search(sentence.rstrip()))
 
 
-def rank_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS) -> list[int]:
+def rank_sentences(
+    sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS, language: str = ENGLISH
+) -> list[int]:
     """Indexes of the k best sentences, in original order."""
     n = len(sentences)
     if n <= k:
         return list(range(n))
-    vectors = sentence_vectors(sentences)
+    vectors = sentence_vectors(sentences, language=language)
     scores = score_sentences(sentences, weights=weights, vectors=vectors)
     return _select(sentences, scores, vectors, k, weights.redundancy)
 
@@ -281,9 +299,11 @@ def _select(
     return sorted(chosen)
 
 
-def summarize_sentences(sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS) -> str:
+def summarize_sentences(
+    sentences: Sequence[str], k: int, *, weights: Weights = DEFAULT_WEIGHTS, language: str = ENGLISH
+) -> str:
     """The k best sentences joined in their original order."""
-    return join_sentences([sentences[i] for i in rank_sentences(sentences, k, weights=weights)])
+    return join_sentences([sentences[i] for i in rank_sentences(sentences, k, weights=weights, language=language)])
 
 
 #: A pointer at a photo ("(pictured)", "(left, with his wife)", "(file photo)"): a summary posts
@@ -314,15 +334,16 @@ def section_sentences(paragraphs: Sequence[str]) -> list[str]:
     return [s for p in paragraphs for s in _paragraph_sentences(p)]
 
 
-def summarize_section(paragraphs: Sequence[str], k: int = DEFAULT_SECTION_SENTENCES) -> str:
+def summarize_section(paragraphs: Sequence[str], k: int = DEFAULT_SECTION_SENTENCES, *, language: str = ENGLISH) -> str:
     """A section's summary, drawn only from its own sentences.
 
-    A section of one or two sentences (or of no more than k) is its own summary.
+    A section of one or two sentences (or of no more than k) is its own summary.  ``language``
+    picks the stop words (``article_language``).
     """
     sentences = section_sentences(paragraphs)
     if len(sentences) <= max(k, 2):
         return join_sentences(sentences)
-    return summarize_sentences(sentences, k)
+    return summarize_sentences(sentences, k, language=language)
 
 
 def summarize_article(
@@ -332,6 +353,7 @@ def summarize_article(
     title: str | None = None,
     first_section_summary: str | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
+    language: str = ENGLISH,
 ) -> str:
     """The TL;DR over the whole article (sections given as their paragraphs).
 
@@ -350,9 +372,9 @@ def summarize_article(
         return join_sentences(sentences)
     title_vector: Vector | None = None
     if title and title.strip() and weights.title_weight:
-        *vectors, title_vector = sentence_vectors(sentences, also=[title])
+        *vectors, title_vector = sentence_vectors(sentences, also=[title], language=language)
     else:
-        vectors = sentence_vectors(sentences)
+        vectors = sentence_vectors(sentences, language=language)
     scores = score_sentences(sentences, weights=weights, vectors=vectors, title_vector=title_vector)
     chosen = _select(sentences, scores, vectors, k, weights.redundancy)
     summary = join_sentences([sentences[i] for i in chosen])

@@ -33,6 +33,8 @@ _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 #: A word in any script: a letter or digit, then letters, digits and combining marks.
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:'[\p{L}\p{N}\p{M}]+)?")
+#: What may cling to a word in running text: split on spaces, a word is stripped of these.
+_PUNCTUATION = "\"'.,;:!?()[]{}<>«»“”‘„¿¡…—–-/*&%#@|·、，。！？：；（）「」『』।॥؟،"
 #: Characters per word in an unspaced script, for counting.
 CHARS_PER_WORD = 2
 
@@ -79,6 +81,15 @@ def terms(text: str) -> list[str]:
         if position < len(word):
             out.append(word[position:])
     return out
+
+
+def plain_words(text: str) -> list[str]:
+    """The text's space-separated words, lowercased, without the punctuation around them.
+
+    For what looks words up in a list (the stop words that tell an article's language): no
+    character pairs, which would match nothing there, and no regex, which costs 0.1 ms a page.
+    """
+    return [w for w in (token.strip(_PUNCTUATION) for token in text.lower().replace("’", "'").split()) if w]
 
 
 def spaced_characters(text: str, separator: str, *, before: str | None = None, after: str | None = None) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.articles.words import has_unspaced, terms, word_count
+from bot.articles.words import has_unspaced, plain_words, terms, word_count
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,9 @@ def test_two_sentences_on_one_topic_share_terms_in_chinese() -> None:
 def test_terms_never_contain_spaces_or_punctuation() -> None:
     for text in ("上海，北京。東京「新宿」", "Hello, world — again!", "مرحبا بالعالم؟"):
         assert all(not any(c.isspace() or c in "，。「」,—!؟" for c in t) for t in terms(text))
+
+
+def test_plain_words_are_the_words_as_written_without_their_punctuation() -> None:
+    assert plain_words("“Hello,” she said — (of the) U.S. l’homme 3.5") == ["hello", "she", "said", "of", "the", "u.s", "l'homme", "3.5"]
+    assert plain_words("सरकार ने बजट दी। हिन्दी") == ["सरकार", "ने", "बजट", "दी", "हिन्दी"]  # vowel signs stay in their word
+    assert plain_words("上海发布规划。") == ["上海发布规划"]  # no character pairs
