@@ -150,8 +150,9 @@ def article_from_blocks(
     options: SummaryOptions = DEFAULT_OPTIONS,
 ) -> Article:
     """Clean → sections → summaries → Article.  ``categories`` pass through, for filters."""
-    raw_sections = split_sections(clean_blocks(blocks, title=title, byline=author))
-    language = article_language([s.paragraphs for s in raw_sections])
+    cleaned = clean_blocks(blocks, title=title, byline=author)
+    language = article_language([[b.text for b in cleaned if b.kind == "para"]])
+    raw_sections = split_sections(cleaned, language=language)
     sections = tuple(
         Section(
             title=s.title,

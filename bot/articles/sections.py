@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.articles.blocks import Block
+from bot.articles.stopwords import ENGLISH
 from bot.articles.summarize import tokens
 from bot.articles.words import word_count
 
@@ -39,8 +40,11 @@ class RawSection:
         return "\n\n".join(self.paragraphs)
 
 
-def split_sections(blocks: list[Block]) -> list[RawSection]:
-    """Group blocks under their headings; headings with no text under them are dropped."""
+def split_sections(blocks: list[Block], *, language: str = ENGLISH) -> list[RawSection]:
+    """Group blocks under their headings; headings with no text under them are dropped.
+
+    ``language`` picks the stop words a long article without headings is compared by, where it is cut.
+    """
     sections: list[RawSection] = []
     title = ""
     paragraphs: list[str] = []
@@ -58,7 +62,7 @@ def split_sections(blocks: list[Block]) -> list[RawSection]:
     close()
 
     if len(sections) == 1 and not sections[0].title:
-        sections = _split_long(sections[0])
+        sections = _split_long(sections[0], language)
     if len(sections) > MAX_SECTIONS:
         head, tail = sections[: MAX_SECTIONS - 1], sections[MAX_SECTIONS - 1 :]
         merged = tuple(p for s in tail for p in ((s.title,) if s.title else ()) + s.paragraphs)
@@ -66,13 +70,14 @@ def split_sections(blocks: list[Block]) -> list[RawSection]:
     return sections
 
 
-def _split_long(section: RawSection) -> list[RawSection]:
+def _split_long(section: RawSection, language: str = ENGLISH) -> list[RawSection]:
     words = [word_count(p) for p in section.paragraphs]
     total = sum(words)
     if total <= SPLIT_UNHEADED_WORDS:
         return [section]
     # At most MAX_SECTIONS parts: folding the rest together would make "Part 61" a paragraph.
-    cuts = topic_cuts(section.paragraphs, words, parts=min(MAX_SECTIONS, max(2, round(total / PART_WORDS))))
+    parts = min(MAX_SECTIONS, max(2, round(total / PART_WORDS)))
+    cuts = topic_cuts(section.paragraphs, words, parts=parts, language=language)
     bounds = [0, *cuts, len(section.paragraphs)]
     return [
         RawSection("" if i == 0 else f"Part {i + 1}", section.paragraphs[start:end])
@@ -95,7 +100,7 @@ PART_SLACK = (0.5, 2.0)
 EVENNESS = 0.5
 
 
-def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int) -> list[int]:
+def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int, *, language: str = ENGLISH) -> list[int]:
     """Indexes of the paragraphs that start parts 2…``parts``: cuts where the topic shifts most.
 
     Each boundary between paragraphs gets TextTiling's depth score: how far the lexical cohesion
@@ -108,7 +113,7 @@ def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int) -> l
     n = len(paragraphs)
     if parts < 2 or n < 2:
         return []
-    depth = _depth_scores(_cohesion(paragraphs, words))  # depth[b - 1]: the boundary before paragraph b
+    depth = _depth_scores(_cohesion(paragraphs, words, language))  # depth[b - 1]: the boundary before paragraph b
     cuts: list[int] = []
     start, left = 0, sum(words)
     for remaining in range(parts, 1, -1):
@@ -141,9 +146,9 @@ def topic_cuts(paragraphs: Sequence[str], words: Sequence[int], parts: int) -> l
     return cuts
 
 
-def _cohesion(paragraphs: Sequence[str], words: Sequence[int]) -> list[float]:
+def _cohesion(paragraphs: Sequence[str], words: Sequence[int], language: str = ENGLISH) -> list[float]:
     """For each boundary between paragraphs, the cosine of the content words on its two sides."""
-    bags = [Counter(tokens(p)) for p in paragraphs]
+    bags = [Counter(tokens(p, language)) for p in paragraphs]
     return [_cosine(_window(bags, words, range(b - 1, -1, -1)), _window(bags, words, range(b, len(bags))))
             for b in range(1, len(bags))]
 

@@ -1,5 +1,7 @@
 """Stop words in the article's own language (bot/articles/stopwords.py)."""
 
+import random
+
 import pytest
 
 from bot.articles.build import build_article
@@ -63,3 +65,23 @@ def test_a_german_article_is_summarized_with_german_stop_words() -> None:
         "Der Haushalt bringt der Stadt vierzig neue Busse für den Nahverkehr.",
         "Die neuen Busse für den Nahverkehr fahren ab dem Frühjahr mit Strom.",
     ]
+
+
+def test_a_long_german_article_is_cut_where_its_topic_changes_not_its_function_words() -> None:
+    # Harbour, harbour, then elections; the second harbour stretch writes "ein", "oder", "auch"
+    # where the first wrote "der", "und", "mit".  Counted as content (English's list), that shift
+    # was the deepest dip and a part began inside the harbour story; without them, at the elections.
+    rnd = random.Random(0)
+    definite = "der die das und mit dem den des im am zum zur".split()
+    indefinite = "ein eine einer einem oder auch noch schon nur sehr aber doch".split()
+    harbour, election = "Hafen Kran Kai Mole Dock Werft".split(), "Wahl Partei Rathaus Stimme Kandidat Urne".split()
+
+    def paragraph(content: list[str], function: list[str]) -> str:
+        return " ".join(rnd.choice(content) if rnd.random() < 0.25 else rnd.choice(function) for _ in range(90)) + "."
+
+    paragraphs = [paragraph(harbour, definite) for _ in range(3)] + [paragraph(harbour, indefinite) for _ in range(3)]
+    paragraphs += [paragraph(election, indefinite) for _ in range(6)]
+    entry = FeedEntry(id="de-2", title="Hafen und Wahl", content="\n\n".join(paragraphs), content_type="markdown")
+    article = build_article(entry)
+    starts = {paragraphs.index(section.text.split("\n\n")[0]) for section in article.sections}
+    assert 6 in starts and 3 not in starts
