@@ -281,6 +281,8 @@ def clean_blocks(blocks: list[Block], *, title: str | None = None, byline: str |
         if in_header and _is_standfirst(block, blocks[index + 1 : index + 2]):
             block = Block("para", block.text)
         if block.kind == "heading":
+            if not any(c.isalnum() for c in block.text):
+                continue  # a rule drawn in characters ("______", "* * *"): no title to give a section
             if skipping_level is not None and block.level <= skipping_level:
                 skipping_level = None
             if is_chrome_heading(block.text):

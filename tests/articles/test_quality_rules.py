@@ -572,6 +572,19 @@ def test_text_above_a_late_repeat_of_the_title_stays() -> None:
     assert [b.text for b in clean_blocks(blocks, title="Bridge reopens after repairs")][: len(_STORY)] == _STORY
 
 
+@pytest.mark.parametrize("rule", ["______________________________", "* * *", "—", "***"])
+def test_a_heading_with_no_letters_is_no_section_title(rule: str) -> None:
+    # IGN closes its deals with a bold line of underscores above the author's note.
+    blocks = [
+        Block("para", "The price of the controller has dropped to its Black Friday level a week early."),
+        Block("heading", rule, 3),
+        Block("para", "Eric Song is IGN's deal curator and spends his pay on the deals he posts."),
+    ]
+    sections = article_from_blocks(blocks, title="Daily Deals").sections
+    assert [s.title for s in sections] == [""]
+    assert sections[0].text.endswith("the deals he posts.")
+
+
 def test_list_items_after_a_heading_are_not_labels() -> None:
     blocks = [
         Block("heading", "What's new", 3),
