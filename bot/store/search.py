@@ -6,10 +6,14 @@ Each dialect uses its own engine, created by the initial migration:
   Porter-stemmed, ranked with ``bm25`` weighting the title ten times the body.  User input never
   reaches FTS5's query syntax: it is cut into word tokens and each token is quoted, so ``"`` or
   ``AND OR`` or ``NEAR(`` are just words (or nothing).  The tokens are AND-ed.
-* PostgreSQL: a table ``article_search(article_id, title, body, document tsvector)`` with a GIN
-  index; the document weights the title A and the body B; queries go through
+* PostgreSQL: a table ``article_search(article_id, title, body, document tsvector, config)`` with
+  a GIN index; the document weights the title A and the body B; queries go through
   ``websearch_to_tsquery`` (which accepts any input, quotes/``or``/``-word`` included) and are
-  ranked with ``ts_rank``.
+  ranked with ``ts_rank``.  Each story is stemmed in its own language (``config``: the text search
+  configuration of the language its stop words name, see bot/articles/stopwords.py; English's
+  for a language PostgreSQL has none for), and a query is read in each story's language: the GIN
+  index finds the stories matching the query read in any of the languages, and each is kept when
+  it matches the query read in its own.
 
 Chinese, Japanese and the other scripts written without spaces have no words for either engine to
 find: each run of them is indexed, and searched for, one character at a time (a zero-width space
@@ -30,6 +34,7 @@ from typing import Any
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.articles.summarize import article_language
 from bot.articles.words import has_unspaced, spaced_characters
 from bot.model import Article
 from bot.store.base import Executor, chunked
@@ -40,8 +45,16 @@ from bot.store.records import SearchHit
 FTS_TABLE = "article_fts"
 #: PostgreSQL's tsvector table.
 PG_SEARCH_TABLE = "article_search"
-#: PostgreSQL text search configuration (stemming and stop words).
+#: PostgreSQL text search configuration (stemming and stop words) for a story in a language
+#: PostgreSQL has none for, and for every story stored before migration 0006.
 PG_TS_CONFIG = "english"
+#: The languages (as the stop-words package names them) PostgreSQL 12 and later ships a text
+#: search configuration of the same name for.
+PG_TS_CONFIGS = (
+    "arabic", "danish", "dutch", "english", "finnish", "french", "german", "greek", "hungarian",
+    "indonesian", "italian", "norwegian", "portuguese", "romanian", "russian", "spanish", "swedish",
+    "turkish",
+)
 #: bm25 column weights on SQLite: (title, body).
 FTS_WEIGHTS = (10.0, 1.0)
 #: At most this many words of a query are used; the rest is ignored.
@@ -113,14 +126,15 @@ _SQLITE_DELETE = text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id")
 _SQLITE_INSERT = text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)")
 _PG_UPSERT = text(
     f"""
-    INSERT INTO {PG_SEARCH_TABLE} (article_id, title, body, document)
+    INSERT INTO {PG_SEARCH_TABLE} (article_id, title, body, document, config)
     VALUES (
         :id, CAST(:title AS text), CAST(:body AS text),
-        setweight(to_tsvector('{PG_TS_CONFIG}', CAST(:title AS text)), 'A')
-        || setweight(to_tsvector('{PG_TS_CONFIG}', CAST(:body AS text)), 'B')
+        setweight(to_tsvector(CAST(:config AS regconfig), CAST(:title AS text)), 'A')
+        || setweight(to_tsvector(CAST(:config AS regconfig), CAST(:body AS text)), 'B'),
+        CAST(:config AS regconfig)
     )
     ON CONFLICT (article_id) DO UPDATE
-    SET title = excluded.title, body = excluded.body, document = excluded.document
+    SET title = excluded.title, body = excluded.body, document = excluded.document, config = excluded.config
     """
 )
 
@@ -150,23 +164,33 @@ _HEADLINE = 'StartSel="", StopSel="", MaxWords=35, MinWords=15, MaxFragments=1'
 #: short to open or close a fragment (ShortWord, 3 by default, meant for "the" and "a"), so
 #: the snippet shrank to the matched characters alone.
 _HEADLINE_CHARACTERS = _HEADLINE + ", ShortWord=0"
+#: The query read in every language a story may be stemmed in, OR-ed: what the GIN index can look up.
+_ANY_LANGUAGE = " || ".join(f"websearch_to_tsquery('{config}', CAST(:query AS text))" for config in PG_TS_CONFIGS)
 _PG_SEARCH = (
     f"""
     SELECT hit.article_id AS article_id, a.title AS title, a.url AS url,
-           ts_headline('{PG_TS_CONFIG}', hit.body, q, CAST(:headline AS text)) AS snippet,
+           ts_headline(hit.config, hit.body, websearch_to_tsquery(hit.config, CAST(:query AS text)),
+                       CAST(:headline AS text)) AS snippet,
            hit.rank AS rank
     FROM (
-        SELECT s.article_id, s.body, ts_rank(s.document, q) AS rank
-        FROM {PG_SEARCH_TABLE} AS s, websearch_to_tsquery('{PG_TS_CONFIG}', CAST(:query AS text)) AS q
-        WHERE s.document @@ q{_SCOPE}
+        SELECT s.article_id, s.body, s.config,
+               ts_rank(s.document, websearch_to_tsquery(s.config, CAST(:query AS text))) AS rank
+        FROM {PG_SEARCH_TABLE} AS s
+        WHERE s.document @@ ({_ANY_LANGUAGE})
+          AND s.document @@ websearch_to_tsquery(s.config, CAST(:query AS text)){_SCOPE}
         ORDER BY rank DESC, s.article_id DESC
         LIMIT :limit
     ) AS hit
-    JOIN articles AS a ON a.id = hit.article_id,
-    websearch_to_tsquery('{PG_TS_CONFIG}', CAST(:query AS text)) AS q
+    JOIN articles AS a ON a.id = hit.article_id
     ORDER BY hit.rank DESC, hit.article_id DESC
     """
 )
+
+
+def pg_config(article: Article) -> str:
+    """The PostgreSQL text search configuration of the article's language (English's if it has none)."""
+    language = article_language([[article.title, *(section.text for section in article.sections)]])
+    return language if language in PG_TS_CONFIGS else PG_TS_CONFIG
 
 
 async def index_article(conn: AsyncConnection, article_id: int, article: Article) -> None:
@@ -174,7 +198,7 @@ async def index_article(conn: AsyncConnection, article_id: int, article: Article
     title, body = (spaced_characters(text, CHARACTER_BREAK) for text in document(article))
     params: dict[str, Any] = {"id": article_id, "title": title, "body": body}
     if conn.dialect.name == "postgresql":
-        await conn.execute(_PG_UPSERT, params)
+        await conn.execute(_PG_UPSERT, {**params, "config": pg_config(article)})
     else:
         await conn.execute(_SQLITE_DELETE, {"id": article_id})
         await conn.execute(_SQLITE_INSERT, params)

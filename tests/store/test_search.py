@@ -192,3 +192,63 @@ async def _indexed_body(db_url: str, article_id: int) -> str:
             return (await conn.execute(text(f"SELECT body FROM {table} WHERE {key} = :id"), {"id": article_id})).scalar_one()
     finally:
         await engine.dispose()
+
+
+GERMAN = (
+    "Die alten Häuser am Hafen werden ab dem Frühjahr renoviert, und die Stadt zahlt dafür mehr als "
+    "die Hälfte der Kosten. Die Bewohner der Häuser können während der Arbeiten in ihren Wohnungen bleiben."
+)
+RUSSIAN = "Городской совет утвердил бюджет, и новые автобусы выйдут на линии уже весной. Об этом сообщают городские новости."
+
+
+def _postgresql_only(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's FTS5 stems English only (its porter tokenizer); per-language stemming is PostgreSQL's")
+
+
+async def test_each_story_is_stemmed_in_its_own_language(store: Store, make_article: Callable[..., Article]) -> None:
+    # Stemmed as English, "Häuser" was not found by "Haus", nor "новости" by "новостей".
+    _postgresql_only(store)
+    de = await add_article(store, make_article("Hafen wird renoviert", body=GERMAN))
+    ru = await add_article(store, make_article("Новый бюджет", body=RUSSIAN))
+    en = await add_article(store, make_article("Harbour houses", body="The old houses by the harbour are renovated."))
+    assert [hit.article_id for hit in await store.search("Haus")] == [de]
+    assert [hit.article_id for hit in await store.search("новостей")] == [ru]
+    assert [hit.article_id for hit in await store.search("house renovation")] == [en]
+    hit = (await store.search("Bewohner Haus"))[0]
+    assert hit.article_id == de and "Häuser" in hit.snippet
+
+
+async def test_a_query_is_read_in_each_story_s_language(store: Store, make_article: Callable[..., Article]) -> None:
+    # "die" is a German stop word, so a German story is not found by it; an English one is.
+    _postgresql_only(store)
+    await add_article(store, make_article("Hafen wird renoviert", body=GERMAN))
+    en = await add_article(store, make_article("Plants die in the drought", body="Many plants die when it is dry."))
+    assert [hit.article_id for hit in await store.search("die")] == [en]
+
+
+async def test_stories_indexed_before_languages_keep_english_and_are_found(db_url: str, make_article: Callable[..., Article]) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("only PostgreSQL's search table records a language")
+    store = await open_store(db_url)
+    try:
+        await store.upsert_feed("alpha", "https://alpha.example/feed.xml")
+        de = await add_article(store, make_article("Hafen wird renoviert", body=GERMAN))
+        en = await add_article(store, make_article("Glacier retreat", body="Ice loss over ten years."))
+    finally:
+        await store.close()
+    # Back to the revision before: every row indexed in English again, as that bot searches.
+    await migrate(db_url, "downgrade", "0005_search_characters")
+    store = await open_store(db_url)  # upgraded again: rows from before are 'english'
+    try:
+        assert [hit.article_id for hit in await store.search("Häuser")] == [de]
+        assert [hit.article_id for hit in await store.search("glaciers")] == [en]
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                configs = (await conn.execute(text(f"SELECT DISTINCT config::text FROM {PG_SEARCH_TABLE}"))).scalars().all()
+        finally:
+            await engine.dispose()
+        assert configs == ["english"]
+    finally:
+        await store.close()
