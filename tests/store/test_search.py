@@ -198,7 +198,10 @@ GERMAN = (
     "Die alten Häuser am Hafen werden ab dem Frühjahr renoviert, und die Stadt zahlt dafür mehr als "
     "die Hälfte der Kosten. Die Bewohner der Häuser können während der Arbeiten in ihren Wohnungen bleiben."
 )
-RUSSIAN = "Городской совет утвердил бюджет, и новые автобусы выйдут на линии уже весной. Об этом сообщают городские новости."
+RUSSIAN = (
+    "Городской совет утвердил бюджет, и новые автобусы выйдут на линии уже весной. "
+    "Об этом сообщают городские новости."
+)
 
 
 def _postgresql_only(store: Store) -> None:
@@ -227,7 +230,9 @@ async def test_a_query_is_read_in_each_story_s_language(store: Store, make_artic
     assert [hit.article_id for hit in await store.search("die")] == [en]
 
 
-async def test_stories_indexed_before_languages_keep_english_and_are_found(db_url: str, make_article: Callable[..., Article]) -> None:
+async def test_stories_indexed_before_languages_keep_english_and_are_found(
+    db_url: str, make_article: Callable[..., Article]
+) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL's search table records a language")
     store = await open_store(db_url)
@@ -246,7 +251,8 @@ async def test_stories_indexed_before_languages_keep_english_and_are_found(db_ur
         engine = create_engine(db_url)
         try:
             async with engine.connect() as conn:
-                configs = (await conn.execute(text(f"SELECT DISTINCT config::text FROM {PG_SEARCH_TABLE}"))).scalars().all()
+                rows = await conn.execute(text(f"SELECT DISTINCT config::text FROM {PG_SEARCH_TABLE}"))
+                configs = rows.scalars().all()
         finally:
             await engine.dispose()
         assert configs == ["english"]
