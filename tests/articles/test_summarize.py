@@ -114,11 +114,6 @@ CHINESE = [
 ]
 
 
-def test_a_russian_section_is_summarized_in_its_sentences() -> None:
-    summary = summarize_section(RUSSIAN, 2)
-    chosen = split_sentences(summary)
-    assert len(chosen) == 2
-    assert all(s in RUSSIAN[0] for s in chosen)
 
 
 def test_a_chinese_section_is_summarized_in_whole_sentences_written_without_spaces() -> None:
@@ -155,14 +150,16 @@ THAI = [
 ]
 
 
-def test_a_thai_section_is_summarized_in_some_of_its_sentences() -> None:
-    # Thai marks no sentence's end: before spaces ended its sentences, this paragraph was one
-    # "sentence", and so its own summary however long.
-    summary = summarize_section(THAI, 2)
+@pytest.mark.parametrize("section", [RUSSIAN, THAI], ids=["russian", "thai"])
+def test_a_section_in_another_script_is_summarized_in_some_of_its_sentences(section: list[str]) -> None:
+    # Before, only a capital A-Z could start a sentence (a Russian section was one "sentence"),
+    # and Thai marks no sentence's end (spaces end its sentences now): each paragraph was its
+    # section's whole summary, however long.
+    summary = summarize_section(section, 2)
     chosen = split_sentences(summary)
     assert len(chosen) == 2
-    assert all(s in THAI[0] for s in chosen)
-    assert THAI[0].index(chosen[0]) < THAI[0].index(chosen[1])
+    assert all(s in section[0] for s in chosen)
+    assert section[0].index(chosen[0]) < section[0].index(chosen[1])
 
 
 def test_thai_sentences_are_finished() -> None:

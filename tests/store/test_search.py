@@ -164,15 +164,15 @@ def test_websearch_queries_make_each_run_a_phrase(query: str, expected: str) -> 
 
 
 async def test_stories_stored_before_the_upgrade_are_reindexed(db_url: str, make_article: Callable[..., Article]) -> None:
-    store = await open_store(db_url)
-    try:
-        await store.upsert_feed("alpha", "https://alpha.example/feed.xml")
-        zh = await add_article(store, make_article("上海发布交通规划", body=CHINESE))
-        en = await add_article(store, make_article("Glacier retreat", body="Ice loss over ten years."))
-    finally:
-        await store.close()
     # Back to the revision before: the index as the older bot wrote it, each run one word.
-    await migrate(db_url, "downgrade", "0004_channel_servers")
+    zh, en = await _stored_then_downgraded(
+        db_url,
+        [
+            make_article("上海发布交通规划", body=CHINESE),
+            make_article("Glacier retreat", body="Ice loss over ten years."),
+        ],
+        "0004_channel_servers",
+    )
     assert await _indexed_body(db_url, zh) == CHINESE
     store = await open_store(db_url)  # the bot starting again: upgraded to head
     try:
@@ -181,6 +181,18 @@ async def test_stories_stored_before_the_upgrade_are_reindexed(db_url: str, make
         assert [hit.article_id for hit in await store.search("glacier")] == [en]
     finally:
         await store.close()
+
+
+async def _stored_then_downgraded(db_url: str, articles: list[Article], revision: str) -> list[int]:
+    """The articles stored by the bot as it is, then the database taken back to ``revision``."""
+    store = await open_store(db_url)
+    try:
+        await store.upsert_feed("alpha", "https://alpha.example/feed.xml")
+        ids = [await add_article(store, article) for article in articles]
+    finally:
+        await store.close()
+    await migrate(db_url, "downgrade", revision)
+    return ids
 
 
 async def _indexed_body(db_url: str, article_id: int) -> str:
@@ -235,15 +247,15 @@ async def test_stories_indexed_before_languages_keep_english_and_are_found(
 ) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL's search table records a language")
-    store = await open_store(db_url)
-    try:
-        await store.upsert_feed("alpha", "https://alpha.example/feed.xml")
-        de = await add_article(store, make_article("Hafen wird renoviert", body=GERMAN))
-        en = await add_article(store, make_article("Glacier retreat", body="Ice loss over ten years."))
-    finally:
-        await store.close()
     # Back to the revision before: every row indexed in English again, as that bot searches.
-    await migrate(db_url, "downgrade", "0005_search_characters")
+    de, en = await _stored_then_downgraded(
+        db_url,
+        [
+            make_article("Hafen wird renoviert", body=GERMAN),
+            make_article("Glacier retreat", body="Ice loss over ten years."),
+        ],
+        "0005_search_characters",
+    )
     store = await open_store(db_url)  # upgraded again: rows from before are 'english'
     try:
         assert [hit.article_id for hit in await store.search("Häuser")] == [de]
