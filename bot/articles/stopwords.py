@@ -45,8 +45,9 @@ SAMPLE_WORDS = 400
 #: comparing the others: on the AEB pages English prose is 24% or more, every other language's 8%
 #: or less (CNN/DM stories: 30% or more).
 ENGLISH_AT_ONCE = 0.2
-#: A language must cover at least this share of those words: prose in any of these languages is
-#: a third or more stop words, while a Japanese page's few Latin words ("for", "PC") are not.
+#: A language must cover at least this share of those words: on the AEB pages the prose of the
+#: other languages is 23% or more its own list's words, while the few Latin words of a Korean or
+#: Japanese page ("for", "PC") are a small share of its words and name no language.
 MIN_SHARE = 0.15
 
 

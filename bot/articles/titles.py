@@ -4,7 +4,7 @@ A page's ``<title>``, and often its ``og:title`` too, carries the site's name af
 ("… | The Beachbody Blog", "… – TechCrunch") or a section label before it ("Opinion | …").  A feed
 gives its entries clean titles; a story read from its page alone (an HTML file, a pasted article
 address, an entry without a title) would be posted under the site's name as well, which the
-embed's author line already shows.  Only what can be recognised goes: a part that *is* the site's
+post's footer already names.  Only what can be recognised goes: a part that *is* the site's
 name (``og:site_name``, or the host's), or everything but the part the page's own ``<h1>`` repeats.
 A colon is never cut at ("Fact Check: Is An 'Oxygen Bar'…" keeps its label), nor a title that
 merely contains a dash ("Star Wars Jedi: Fallen Order review - shoots for the moon…").
