@@ -29,20 +29,20 @@ DETECT_BYTES = 10_000
 def decode_page(body: bytes, content_type: str | None = None) -> str:
     """The page's text; ``content_type`` is the response's Content-Type header, charset included."""
     try:
-        _, text = html_to_unicode(content_type, body, default_encoding=FALLBACK_ENCODING, auto_detect_fun=_undeclared)
+        _, text = html_to_unicode(content_type, body, default_encoding=FALLBACK_ENCODING, auto_detect_fun=undeclared_encoding)
     except (LookupError, ValueError):  # a label w3lib knows but this Python's codecs do not
         return body.decode("utf-8", errors="replace")
     return text
 
 
-def _undeclared(body: bytes) -> str | None:
-    """The encoding of a page that declares none: UTF-8 when its bytes are, else a guess (None:
-    windows-1252)."""
+def undeclared_encoding(data: bytes) -> str | None:
+    """The encoding of a page or feed that declares none: "utf-8" when its bytes are, else the
+    guess of ``other_script_encoding`` (None: a Latin code page, read as windows-1252)."""
     try:
-        body.decode("utf-8")
+        data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
-        return other_script_encoding(body)
+        return other_script_encoding(data)
 
 
 #: Legacy encodings of scripts other than Latin: a guess among them is taken over windows-1252.

@@ -65,7 +65,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from bot.errors import ParseError
-from bot.feeds.decode import other_script_encoding
+from bot.feeds.decode import undeclared_encoding
 from bot.model import ContentType, FeedEntry, ParsedFeed
 
 _feedparser_rs: Any
@@ -274,12 +274,8 @@ def _guessed_charset(data: bytes, content_type: str | None) -> str | None:
     declared = _XML_ENCODING.match(data.removeprefix(_BOM))
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         return None
-    try:
-        data.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        pass
-    return other_script_encoding(data)  # else feedparser's own windows-1252 reading
+    guessed = undeclared_encoding(data)  # None: feedparser's own windows-1252 reading
+    return None if guessed == "utf-8" else guessed
 
 
 def _run_feedparser_rs(data: bytes) -> Any:
